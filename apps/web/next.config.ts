@@ -1,0 +1,24 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { NextConfig } from 'next';
+
+const repoRoot = path.resolve(import.meta.dirname, '../..');
+// Share the repository's .env (written by scripts/setup.sh) with the worker; real env vars win.
+const envFile = path.join(repoRoot, '.env');
+if (existsSync(envFile)) process.loadEnvFile(envFile);
+
+const config: NextConfig = {
+  // Tests run their own dev server in a separate folder so they never fight a running `npm run dev`.
+  distDir: process.env.NEXT_DIST_DIR || '.next',
+  // Workspace packages ship TypeScript source; Next compiles them.
+  transpilePackages: ['@visage/db'],
+  // Node-only libraries that must not be bundled (native bindings, worker threads, wasm).
+  serverExternalPackages: ['pino', 'pino-pretty', 'pg', 'ioredis'],
+  turbopack: { root: repoRoot },
+  outputFileTracingRoot: repoRoot,
+  poweredByHeader: false,
+  // Type checking and linting run as their own turbo tasks.
+  typescript: { ignoreBuildErrors: true },
+};
+
+export default config;

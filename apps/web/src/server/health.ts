@@ -1,0 +1,82 @@
+import { type Db, pingDb } from '@visage/db';
+import type { Redis } from 'ioredis';
+
+export interface CheckResult {
+  ok: boolean;
+  latencyMs: number;
+  error?: string;
+}
+
+export interface Health {
+  status: 'ok' | 'error';
+  checks: { database: CheckResult; redis: CheckResult };
+  /** Workers that refreshed their presence key in the last 30 s. */
+  workers: number | null;
+  time: string;
+}
+
+/** Runs `probe` with a deadline, so a hung store makes the check fail instead of the request hang. */
+async function check(probe: () => Promise<unknown>, timeoutMs: number): Promise<CheckResult> {
+  const started = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      probe(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+      }),
+    ]);
+    return { ok: true, latencyMs: Math.round(performance.now() - started) };
+  } catch (error) {
+    return { ok: false, latencyMs: Math.round(performance.now() - started), error: (error as Error).message };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function countWorkers(redis: Redis, prefix: string): Promise<number> {
+  let count = 0;
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:workers:*`, 'COUNT', 100);
+    cursor = next;
+    count += keys.length;
+  } while (cursor !== '0');
+  return count;
+}
+
+/** What /api/health reports: each store's reachability and the number of live workers. */
+export async function checkHealth(
+  {
+    db,
+    redis,
+    redisPrefix,
+    redisConnectionError = () => undefined,
+  }: {
+    db: Db;
+    redis: Redis;
+    redisPrefix: string;
+    /** Why the client is disconnected, when it is: more telling than the failed PING's error. */
+    redisConnectionError?: () => string | undefined;
+  },
+  timeoutMs = 2_000,
+): Promise<Health> {
+  const pingRedis = async () => {
+    try {
+      return await redis.ping();
+    } catch (error) {
+      throw new Error(redisConnectionError() ?? (error as Error).message, { cause: error });
+    }
+  };
+  const [database, redisCheck] = await Promise.all([
+    check(() => pingDb(db), timeoutMs),
+    check(pingRedis, timeoutMs),
+  ]);
+  const workers = redisCheck.ok ? await countWorkers(redis, redisPrefix) : null;
+  return {
+    status: database.ok && redisCheck.ok ? 'ok' : 'error',
+    checks: { database, redis: redisCheck },
+    workers,
+    time: new Date().toISOString(),
+  };
+}

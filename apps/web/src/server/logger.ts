@@ -1,0 +1,20 @@
+import pino, { type Logger } from 'pino';
+import pretty from 'pino-pretty';
+import { config } from './config.ts';
+
+/** The web app's pino logger: readable lines in dev and under npm start, JSON in production. */
+function createLogger(): Logger {
+  const { LOG_LEVEL, LOG_FORMAT } = config();
+  const options = { name: 'web', level: LOG_LEVEL };
+  if (LOG_FORMAT === 'json') return pino(options);
+  return pino(
+    options,
+    pretty({ colorize: process.stdout.isTTY || Boolean(process.env.FORCE_COLOR), sync: true }),
+  );
+}
+
+let logger: Logger | undefined;
+export function log(): Logger {
+  logger ??= createLogger();
+  return logger;
+}

@@ -1,0 +1,38 @@
+// The worker's configuration, read once from the environment (and the repository's .env) and
+// validated, so a bad value stops the worker at start with a message naming the variable.
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { logEnv, logFormat, parseEnv, storeEnv } from '@visage/db/env';
+import { z } from 'zod';
+
+export { ConfigError } from '@visage/db/env';
+
+const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
+const envFile = path.join(repoRoot, '.env');
+
+const schema = z.object({
+  ...storeEnv,
+  ...logEnv,
+  // Relative paths are from the repository root, whatever directory the worker starts in.
+  VISAGE_MODELS_DIR: z
+    .string()
+    .min(1)
+    .default('./.visage/models')
+    .transform((dir) => path.resolve(repoRoot, dir)),
+  VISAGE_WORKER_ID: z
+    .string()
+    .regex(/^[\w.-]+$/, 'letters, digits, "_", "." or "-" only')
+    .default(`${os.hostname()}-${process.pid}`),
+  VISAGE_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+});
+
+export type WorkerConfig = ReturnType<typeof loadConfig>;
+
+/** Reads and validates the environment; throws ConfigError listing every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
+  if (env === process.env && existsSync(envFile)) process.loadEnvFile(envFile);
+  const parsed = parseEnv(schema, env, 'worker');
+  return { ...parsed, LOG_FORMAT: logFormat(parsed) };
+}

@@ -1,0 +1,48 @@
+// Pieces of the apps' zod config modules that concern the stores this package connects to, plus
+// the error formatting both apps share, so a bad variable reads the same from web and worker.
+import { z } from 'zod';
+
+const urlWith = (protocols: string[]) =>
+  z.string().refine((value) => URL.canParse(value) && protocols.includes(new URL(value).protocol), {
+    message: `must be a ${protocols.map((p) => `${p}//`).join(' or ')} URL`,
+  });
+
+export const storeEnv = {
+  DATABASE_URL: urlWith(['postgresql:', 'postgres:']),
+  REDIS_URL: urlWith(['redis:', 'rediss:']),
+  /** Namespaces every Redis key (BullMQ queues, heartbeats), so one Redis can serve several installs or test runs. */
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[\w.-]+$/, 'letters, digits, "_", "." or "-" only')
+    .default('visage'),
+};
+
+export const logEnv = {
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: z.enum(['pretty', 'json']).optional(),
+};
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Validates `env` against `schema`; throws ConfigError naming every bad variable and its value. */
+export function parseEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv, app: string): z.infer<T> {
+  const parsed = schema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => {
+    const name = issue.path.join('.');
+    const value = env[name];
+    return `  ${name}: ${issue.message}${value === undefined ? ' (not set)' : ` (got "${value}")`}`;
+  });
+  throw new ConfigError(`Invalid ${app} configuration:\n${problems.join('\n')}\nSee .env.example.`);
+}
+
+/** JSON logs in production, readable ones elsewhere, unless LOG_FORMAT says otherwise. */
+export function logFormat(env: {
+  NODE_ENV: string;
+  LOG_FORMAT?: 'pretty' | 'json' | undefined;
+}): 'pretty' | 'json' {
+  return env.LOG_FORMAT ?? (env.NODE_ENV === 'production' ? 'json' : 'pretty');
+}

@@ -1,0 +1,10 @@
+export {
+  applyMigrations,
+  createMigration,
+  diffSchemas,
+  ensureDatabase,
+  hasStatements,
+  listMigrations,
+  MIGRATIONS_DIR,
+  SCHEMA_PATH,
+} from './migrations.ts';

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# `npm test`: set up, then lint, type-check and run every package's tests through turbo (unit tests
+# and integration tests against the real PostgreSQL and Redis, each run in its own throw-away
+# database and Redis key prefix). Ends with one summary line for the whole suite.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+cd "$VISAGE_ROOT"
+
+bash scripts/setup.sh
+load_env_file .env
+export NEXT_TELEMETRY_DISABLED=1 TURBO_TELEMETRY_DISABLED=1
+
+rm -rf test-results
+status=0
+pnpm exec turbo run lint lint:root typecheck test --log-order=grouped --continue "$@" || status=$?
+node scripts/test-summary.mjs test-results || status=1
+exit "$status"

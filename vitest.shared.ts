@@ -1,0 +1,24 @@
+// Shared vitest settings: every package writes a JSON report to test-results/ so that
+// scripts/test-summary.mjs can print one summary line for the whole suite after turbo finishes.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defineConfig, mergeConfig, type ViteUserConfig } from 'vitest/config';
+
+const root = path.dirname(fileURLToPath(import.meta.url));
+
+export function visageTestConfig(packageDir: string, overrides: ViteUserConfig = {}) {
+  const name = path.relative(root, packageDir).replaceAll(path.sep, '-');
+  return mergeConfig(
+    defineConfig({
+      test: {
+        name,
+        include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'scripts/**/*.test.ts'],
+        reporters: ['default', 'json'],
+        outputFile: { json: path.join(root, 'test-results', `${name}.json`) },
+        testTimeout: 30_000,
+        hookTimeout: 60_000,
+      },
+    }),
+    overrides,
+  );
+}
