@@ -22,5 +22,5 @@ else
 fi
 
 say "Starting Visage on http://localhost:$PORT (Ctrl-C stops it)"
-exec pnpm exec concurrently --names web,worker --prefix-colors cyan,magenta --kill-others \
+exec node_modules/.bin/concurrently --names web,worker --prefix-colors cyan,magenta --kill-others \
   --kill-signal SIGTERM "$web" "$worker"

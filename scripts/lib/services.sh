@@ -33,8 +33,14 @@ start_with_compose() {
   compose up -d "$service"
 }
 
+# Installs the packages that are not installed yet; fails when there is nothing to install (then
+# installing cannot be what is missing) or when apt cannot be used.
 apt_install() {
   command -v apt-get >/dev/null 2>&1 && can_be_root || return 1
+  local pkg wanted=()
+  for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || wanted+=("$pkg"); done
+  [ ${#wanted[@]} -gt 0 ] || return 1
+  set -- "${wanted[@]}"
   say "Installing $* from the OS packages…"
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@" >/dev/null ||
     { as_root apt-get update >/dev/null && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@" >/dev/null; }
@@ -80,13 +86,14 @@ ensure_postgres() {
   is_local_host "$host" || die "PostgreSQL is not reachable at $host:$port (from DATABASE_URL)." \
     "Check that the server is running and reachable from this machine, or change DATABASE_URL in .env."
   say "PostgreSQL is not running at $host:$port; trying to start it."
+  local started=no
   if start_debian_postgres "$port" || start_brew_service postgresql || start_with_compose postgres; then
-    :
-  elif command -v apt-get >/dev/null 2>&1 && apt_install postgresql; then
-    start_debian_postgres "$port" || true
-    wait_for_port "$host" "$port" && set_postgres_password_from_url
+    started=yes
+  elif apt_install postgresql && start_debian_postgres "$port" && wait_for_port "$host" "$port"; then
+    set_postgres_password_from_url
+    started=yes
   fi
-  wait_for_port "$host" "$port" || die "PostgreSQL is not reachable at $host:$port and could not be started." \
+  [ "$started" = yes ] && wait_for_port "$host" "$port" || die "PostgreSQL is not reachable at $host:$port and could not be started." \
     "Install and start it, then run this again:" \
     "  Debian/Ubuntu:  sudo apt-get install postgresql && sudo pg_ctlcluster <version> main start" \
     "  macOS:          brew install postgresql@16 && brew services start postgresql@16" \
@@ -108,9 +115,12 @@ ensure_redis() {
   is_local_host "$host" || die "Redis is not reachable at $host:$port (from REDIS_URL)." \
     "Check that the server is running and reachable from this machine, or change REDIS_URL in .env."
   say "Redis is not running at $host:$port; trying to start it."
-  start_brew_service redis || start_local_redis "$port" || start_with_compose redis ||
-    { apt_install redis-server && start_local_redis "$port"; } || true
-  wait_for_port "$host" "$port" || die "Redis is not reachable at $host:$port and could not be started." \
+  local started=no
+  if start_brew_service redis || start_local_redis "$port" || start_with_compose redis ||
+    { apt_install redis-server && start_local_redis "$port"; }; then
+    started=yes
+  fi
+  [ "$started" = yes ] && wait_for_port "$host" "$port" || die "Redis is not reachable at $host:$port and could not be started." \
     "Install and start it, then run this again:" \
     "  Debian/Ubuntu:  sudo apt-get install redis-server" \
     "  macOS:          brew install redis && brew services start redis" \

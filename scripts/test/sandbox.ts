@@ -28,7 +28,7 @@ const REAL_TOOLS = [
   'seq',
   'sleep',
   'tr',
-  'touch',
+  'uname',
 ];
 
 export class Sandbox {
@@ -56,8 +56,18 @@ export class Sandbox {
     return this;
   }
 
+  /** Runs a repository script. */
   run(script: string, args: string[] = [], env: Record<string, string> = {}) {
-    const result = spawnSync(path.join(this.bin, 'bash'), [path.join(repoRoot, script), ...args], {
+    return this.spawn([path.join(repoRoot, script), ...args], env);
+  }
+
+  /** Runs bash code (which may source the repository's scripts/lib/*.sh) inside the sandbox. */
+  bash(code: string, env: Record<string, string> = {}) {
+    return this.spawn(['-c', code], env);
+  }
+
+  private spawn(args: string[], env: Record<string, string>) {
+    const result = spawnSync(path.join(this.bin, 'bash'), args, {
       env: { PATH: this.bin, HOME: os.tmpdir(), ...env },
       encoding: 'utf8',
     });
