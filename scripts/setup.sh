@@ -59,7 +59,8 @@ if [ -n "${CI:-}" ]; then pnpm install --frozen-lockfile --reporter=silent; else
 schema_hash="$(node -p 'require("crypto").createHash("sha256").update(require("fs").readFileSync("packages/db/prisma/schema.prisma")).digest("hex")')"
 stamp=packages/db/src/generated/.schema-sha256
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$schema_hash" ]; then
-  pnpm --silent db:generate >/dev/null
+  generate_log="$(pnpm --silent --filter @visage/db run generate 2>&1)" ||
+    die "prisma generate failed:" "$generate_log"
   echo "$schema_hash" >"$stamp"
 fi
 ok "Dependencies installed, Prisma client generated"
@@ -67,7 +68,7 @@ ok "Dependencies installed, Prisma client generated"
 # ── Services and migrations ─────────────────────────────────────────────────────────────────
 ensure_postgres
 ensure_redis
-pnpm --silent db:migrate
+pnpm --silent --filter @visage/db run migrate
 
 # ── CUDA execution provider ─────────────────────────────────────────────────────────────────
 ort_dir="packages/inference/node_modules/onnxruntime-node"

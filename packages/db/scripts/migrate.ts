@@ -30,10 +30,26 @@ async function main(): Promise<void> {
   }
 }
 
+/** What to do about the connection errors people meet on a fresh PostgreSQL install. */
+function hint(error: unknown): string {
+  const code = (error as { code?: string }).code ?? (error as { cause?: { code?: string } }).cause?.code;
+  if (code === '28P01' || code === '28000') {
+    return (
+      '\nThe user or password in DATABASE_URL is not accepted. On a Debian/Ubuntu server, set the password with:\n' +
+      '  sudo -u postgres psql -c "ALTER USER postgres PASSWORD \'postgres\'"\nor change DATABASE_URL in .env.'
+    );
+  }
+  if (code === 'ECONNREFUSED')
+    return '\nPostgreSQL is not running there: start it (npm start does) or fix DATABASE_URL.';
+  return '';
+}
+
 main().then(
   () => process.exit(0),
   (error: unknown) => {
-    console.error(`Migration failed: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(
+      `Migration failed: ${error instanceof Error ? error.message : String(error)}${hint(error)}`,
+    );
     process.exit(1);
   },
 );

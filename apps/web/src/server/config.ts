@@ -1,6 +1,9 @@
 // The web app's configuration, validated on first use; a bad value fails with a message naming
 // the variable. (next.config.ts loads the repository's .env.)
 import { logEnv, logFormat, parseEnv, storeEnv } from '@visage/db/env';
+
+export { ConfigError } from '@visage/db/env';
+
 import { z } from 'zod';
 
 const schema = z.object({ ...storeEnv, ...logEnv });
