@@ -4,11 +4,7 @@
 # `npm run dev`: the same with hot reload (next dev, tsx watch).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
-cd "$VISAGE_ROOT"
-
-bash scripts/setup.sh
-load_env_file .env
-export NEXT_TELEMETRY_DISABLED=1 TURBO_TELEMETRY_DISABLED=1
+setup_and_load_env
 export PORT="${PORT:-3000}"
 
 if [ "${1:-}" = --dev ]; then

@@ -4,11 +4,7 @@
 # database and Redis key prefix). Ends with one summary line for the whole suite.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
-cd "$VISAGE_ROOT"
-
-bash scripts/setup.sh
-load_env_file .env
-export NEXT_TELEMETRY_DISABLED=1 TURBO_TELEMETRY_DISABLED=1
+setup_and_load_env
 
 rm -rf test-results
 status=0

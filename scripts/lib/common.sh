@@ -56,3 +56,11 @@ url_host_port() {
 }
 
 is_local_host() { case "$1" in 127.* | localhost | ::1 | 0.0.0.0) return 0 ;; *) return 1 ;; esac; }
+
+# What start.sh and test.sh do first: run setup.sh, then load .env into this shell.
+setup_and_load_env() {
+  cd "$VISAGE_ROOT"
+  bash scripts/setup.sh
+  load_env_file .env
+  export NEXT_TELEMETRY_DISABLED=1 TURBO_TELEMETRY_DISABLED=1
+}

@@ -79,27 +79,35 @@ set_postgres_password_from_url() {
   as_root su postgres -c "psql -q -c \"ALTER USER postgres PASSWORD '${password//\'/\'\'}'\"" >/dev/null
 }
 
+# ensure_service NAME URL_VARIABLE START_FUNCTION INSTALL_HINT...
+# Succeeds at once when something answers at the URL's host and port. Otherwise, for a local
+# address, calls START_FUNCTION HOST PORT and waits for the port; stops with the hints on failure.
+ensure_service() {
+  local name="$1" variable="$2" start="$3" host port
+  shift 3
+  read -r host port < <(url_host_port "${!variable}")
+  if port_open "$host" "$port"; then ok "$name reachable at $host:$port"; return 0; fi
+  is_local_host "$host" || die "$name is not reachable at $host:$port (from $variable)." \
+    "Check that the server is running and reachable from this machine, or change $variable in .env."
+  say "$name is not running at $host:$port; trying to start it."
+  { "$start" "$host" "$port" && wait_for_port "$host" "$port"; } ||
+    die "$name is not reachable at $host:$port and could not be started." \
+      "Install and start it, then run this again:" "$@" "Or point $variable in .env at a running server."
+  ok "$name reachable at $host:$port"
+}
+
+start_postgres() {
+  local host="$1" port="$2"
+  start_debian_postgres "$port" || start_brew_service postgresql || start_with_compose postgres ||
+    { apt_install postgresql && start_debian_postgres "$port" && wait_for_port "$host" "$port" &&
+      set_postgres_password_from_url; }
+}
+
 ensure_postgres() {
-  local host port
-  read -r host port < <(url_host_port "$DATABASE_URL")
-  if port_open "$host" "$port"; then ok "PostgreSQL reachable at $host:$port"; return 0; fi
-  is_local_host "$host" || die "PostgreSQL is not reachable at $host:$port (from DATABASE_URL)." \
-    "Check that the server is running and reachable from this machine, or change DATABASE_URL in .env."
-  say "PostgreSQL is not running at $host:$port; trying to start it."
-  local started=no
-  if start_debian_postgres "$port" || start_brew_service postgresql || start_with_compose postgres; then
-    started=yes
-  elif apt_install postgresql && start_debian_postgres "$port" && wait_for_port "$host" "$port"; then
-    set_postgres_password_from_url
-    started=yes
-  fi
-  [ "$started" = yes ] && wait_for_port "$host" "$port" || die "PostgreSQL is not reachable at $host:$port and could not be started." \
-    "Install and start it, then run this again:" \
+  ensure_service PostgreSQL DATABASE_URL start_postgres \
     "  Debian/Ubuntu:  sudo apt-get install postgresql && sudo pg_ctlcluster <version> main start" \
     "  macOS:          brew install postgresql@16 && brew services start postgresql@16" \
-    "  Docker:         docker compose -f $COMPOSE_FILE_FOR_OS up -d postgres" \
-    "Or point DATABASE_URL in .env at a running server."
-  ok "PostgreSQL reachable at $host:$port"
+    "  Docker:         docker compose -f $COMPOSE_FILE_FOR_OS up -d postgres"
 }
 
 start_local_redis() {
@@ -108,23 +116,15 @@ start_local_redis() {
   redis-server --daemonize yes --bind 127.0.0.1 -::1 --port "$1" --save "" --appendonly no >/dev/null
 }
 
+start_redis() {
+  local port="$2"
+  start_brew_service redis || start_local_redis "$port" || start_with_compose redis ||
+    { apt_install redis-server && start_local_redis "$port"; }
+}
+
 ensure_redis() {
-  local host port
-  read -r host port < <(url_host_port "$REDIS_URL")
-  if port_open "$host" "$port"; then ok "Redis reachable at $host:$port"; return 0; fi
-  is_local_host "$host" || die "Redis is not reachable at $host:$port (from REDIS_URL)." \
-    "Check that the server is running and reachable from this machine, or change REDIS_URL in .env."
-  say "Redis is not running at $host:$port; trying to start it."
-  local started=no
-  if start_brew_service redis || start_local_redis "$port" || start_with_compose redis ||
-    { apt_install redis-server && start_local_redis "$port"; }; then
-    started=yes
-  fi
-  [ "$started" = yes ] && wait_for_port "$host" "$port" || die "Redis is not reachable at $host:$port and could not be started." \
-    "Install and start it, then run this again:" \
+  ensure_service Redis REDIS_URL start_redis \
     "  Debian/Ubuntu:  sudo apt-get install redis-server" \
     "  macOS:          brew install redis && brew services start redis" \
-    "  Docker:         docker compose -f $COMPOSE_FILE_FOR_OS up -d redis" \
-    "Or point REDIS_URL in .env at a running server."
-  ok "Redis reachable at $host:$port"
+    "  Docker:         docker compose -f $COMPOSE_FILE_FOR_OS up -d redis"
 }

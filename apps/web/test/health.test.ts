@@ -1,12 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import { createDb, createRedis, type Db } from '@visage/db';
-import { createTestDatabase, type TestDatabase } from '@visage/db/testing';
+import { createTestDatabase, deleteRedisKeys, type TestDatabase, testRedisPrefix } from '@visage/db/testing';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkHealth } from '../src/server/health.ts';
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const prefix = `visage-test-${randomBytes(4).toString('hex')}`;
+const prefix = testRedisPrefix();
 
 describe(checkHealth.name, () => {
   let database: TestDatabase;
@@ -19,8 +18,7 @@ describe(checkHealth.name, () => {
     redis = createRedis(redisUrl, 'visage-web-test');
   });
   afterAll(async () => {
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length) await redis.del(...keys);
+    await deleteRedisKeys(redis, prefix);
     await redis.quit();
     await db.$disconnect();
     await database.drop();

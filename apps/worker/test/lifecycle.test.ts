@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import path from 'node:path';
 import { createDb, type Db } from '@visage/db';
-import { createTestDatabase, type TestDatabase } from '@visage/db/testing';
+import { createTestDatabase, deleteRedisKeys, type TestDatabase, testRedisPrefix } from '@visage/db/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workerKey } from '../src/heartbeat.ts';
@@ -12,7 +12,7 @@ import { connectionName } from '../src/worker.ts';
 
 const workerDir = path.resolve(import.meta.dirname, '..');
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const prefix = `visage-test-${randomBytes(4).toString('hex')}`;
+const prefix = testRedisPrefix();
 
 interface Started {
   child: ChildProcess;
@@ -70,8 +70,7 @@ describe('worker process', () => {
     redis = new Redis(redisUrl);
   });
   afterAll(async () => {
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length) await redis.del(...keys);
+    await deleteRedisKeys(redis, prefix);
     await redis.quit();
     await db.$disconnect();
     await database.drop();

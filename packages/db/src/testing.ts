@@ -1,5 +1,6 @@
 // Throw-away databases for tests: every test run migrates its own database and drops it after.
 import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
 import pg from 'pg';
 import { applyMigrations } from './migrations/index.ts';
 
@@ -44,4 +45,21 @@ async function runOnServer(sql: string): Promise<void> {
   } finally {
     await client.end();
   }
+}
+
+/** A Redis key prefix no other test run uses (REDIS_PREFIX for the code under test). */
+export function testRedisPrefix(): string {
+  return `visage-test-${randomBytes(4).toString('hex')}`;
+}
+
+/** Deletes every key under `prefix:` (a test run's clean-up). Returns how many were deleted. */
+export async function deleteRedisKeys(redis: Redis, prefix: string): Promise<number> {
+  let deleted = 0;
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+    cursor = next;
+    if (keys.length) deleted += await redis.del(...keys);
+  } while (cursor !== '0');
+  return deleted;
 }
