@@ -9,7 +9,7 @@ export PORT="${PORT:-3000}"
 
 if [ "${1:-}" = --dev ]; then
   web="cd apps/web && exec node_modules/.bin/next dev --port $PORT"
-  worker="cd apps/worker && exec node_modules/.bin/tsx watch --clear-screen=false src/main.ts"
+  worker="cd apps/worker && exec node --watch --import tsx src/main.ts"
 else
   say "Building the web app…"
   pnpm exec turbo run build --filter=@visage/web --output-logs=errors-only
