@@ -1,3 +1,17 @@
-// The faceswap, liveportrait and wan plugins, each implementing the Plugin interface.
-// Public surface of @visage/plugins. Filled in by its own issue; see ../../shared/DESIGN.md.
-export {};
+// Runtime plugins for the worker. The API imports only ./schemas.
+import { testPlugin } from './test/index.ts';
+import type { Plugin } from './types.ts';
+
+export { enabledPluginIds, pluginDescriptors, referencedAssets } from './schemas.ts';
+export * from './types.ts';
+
+const allPlugins: readonly Plugin[] = [testPlugin];
+
+/** The plugins with these ids; fails on an unknown id (a typo in configuration must not pass). */
+export function loadPlugins(ids: readonly string[]): Plugin[] {
+  return ids.map((id) => {
+    const plugin = allPlugins.find((p) => p.id === id);
+    if (!plugin) throw new Error(`Unknown plugin "${id}". Known: ${allPlugins.map((p) => p.id).join(', ')}`);
+    return plugin;
+  });
+}

@@ -1,0 +1,24 @@
+import { z } from 'zod';
+import type { PluginDescriptor } from '../descriptor.ts';
+
+/**
+ * The built-in test plugin: proves the whole job path (upload → queue → worker → progress →
+ * output → gallery) without model weights. Registered only when VISAGE_ENABLE_TEST_PLUGIN=1.
+ */
+export const testPluginSchema = z.object({
+  image: z
+    .uuid()
+    .optional()
+    .describe('An uploaded image; the result is it mirrored. Without one, a gradient is drawn.'),
+  steps: z.int().min(1).max(1000).default(5).describe('How many progress steps to report.'),
+  stepMs: z.int().min(0).max(60_000).default(200).describe('Time each step takes, in milliseconds.'),
+  failAtStep: z.int().min(1).optional().describe('Throw an error at this step (to see failures).'),
+});
+
+export const testPluginDescriptor = {
+  id: 'test',
+  title: 'Test',
+  description: 'Reports progress for a while, then mirrors the input image. For trying out the job pipeline.',
+  input: testPluginSchema,
+  assetFields: ['image'],
+} satisfies PluginDescriptor<typeof testPluginSchema>;

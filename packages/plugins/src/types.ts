@@ -1,0 +1,57 @@
+// The contract between the worker and a plugin (../../shared/DESIGN.md, "The plugin interface").
+import type { z } from 'zod';
+import type { PluginDescriptor } from './descriptor.ts';
+
+/** The subset of a pino logger plugins use. */
+export interface PluginLogger {
+  debug(obj: object | string, msg?: string): void;
+  info(obj: object | string, msg?: string): void;
+  warn(obj: object | string, msg?: string): void;
+  error(obj: object | string, msg?: string): void;
+}
+
+/** An input asset as the plugin sees it: a local file and what the upload probe found. */
+export interface InputAsset {
+  id: string;
+  path: string;
+  mime: string;
+  width: number | null;
+  height: number | null;
+  durationMs: number | null;
+  fps: number | null;
+}
+
+/** Read inputs, write outputs: files on disk, rows in the database. */
+export interface AssetAccess {
+  input(assetId: string): Promise<InputAsset>;
+  /** Stores a produced file as an output asset of the job; returns its asset id. */
+  writeOutput(output: { slot: string; data: Uint8Array } | { slot: string; path: string }): Promise<string>;
+}
+
+export interface Preview {
+  data: Uint8Array;
+  mime: 'image/webp' | 'image/jpeg' | 'image/png';
+}
+
+export interface RunContext {
+  jobId: string;
+  /** Aborted when the job is cancelled or the worker shuts down: stop between frames/steps. */
+  signal: AbortSignal;
+  log: PluginLogger;
+  /** fraction in [0, 1]; stage is a short human-readable phase ("detecting faces", "frame 12/300"). */
+  progress(fraction: number, stage: string, preview?: Preview): void;
+  assets: AssetAccess;
+  /** Facts to keep on the job for its owner: models used, provider, faces found, timings… */
+  record(metadata: Record<string, unknown>): void;
+}
+
+export interface Plugin<S extends z.ZodType = z.ZodType> extends PluginDescriptor<S> {
+  /** Model ids the run will need, so the worker can prefetch and plan memory. */
+  models(input: z.infer<S>): string[];
+  run(ctx: RunContext, input: z.infer<S>): Promise<void>;
+}
+
+/** A plugin error whose message is meant for the user (bad input, no face found…); never retried. */
+export class PluginInputError extends Error {
+  override name = 'PluginInputError';
+}
