@@ -11,9 +11,18 @@ const config: NextConfig = {
   // Tests run their own dev server in a separate folder so they never fight a running `npm run dev`.
   distDir: process.env.NEXT_DIST_DIR || '.next',
   // Workspace packages ship TypeScript source; Next compiles them.
-  transpilePackages: ['@visage/db'],
+  transpilePackages: ['@visage/db', '@visage/api', '@visage/plugins'],
   // Node-only libraries that must not be bundled (native bindings, worker threads, wasm).
-  serverExternalPackages: ['pino', 'pino-pretty', 'pg', 'ioredis'],
+  serverExternalPackages: [
+    'pino',
+    'pino-pretty',
+    'pg',
+    'ioredis',
+    'bullmq',
+    'sharp',
+    'file-type',
+    'better-auth',
+  ],
   turbopack: { root: repoRoot },
   outputFileTracingRoot: repoRoot,
   poweredByHeader: false,

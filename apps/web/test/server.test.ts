@@ -1,75 +1,7 @@
 // Runs the real Next.js server (next dev) against the real PostgreSQL and Redis.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { rm } from 'node:fs/promises';
-import net from 'node:net';
-import path from 'node:path';
 import { createTestDatabase, type TestDatabase } from '@visage/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const webDir = path.resolve(import.meta.dirname, '..');
-const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as net.AddressInfo;
-  server.close();
-  return port;
-}
-
-interface NextServer {
-  child: ChildProcess;
-  base: string;
-  output: string[];
-  distDir: string;
-  exit: Promise<unknown[]>;
-}
-
-/** Starts `next dev` in its own build folder (so it never fights a running `npm run dev`). */
-async function startNext(env: Record<string, string>): Promise<NextServer> {
-  const port = await freePort();
-  const distDir = `.next-test-${process.pid}-${port}`;
-  const child = spawn(
-    path.join(webDir, 'node_modules/.bin/next'),
-    ['dev', '--hostname', '127.0.0.1', '--port', String(port)],
-    {
-      cwd: webDir,
-      env: {
-        ...process.env,
-        NODE_ENV: 'development' as const, // what next dev uses; vitest's "test" must not leak into it
-        LOG_FORMAT: 'json',
-        NEXT_TELEMETRY_DISABLED: '1',
-        NEXT_DIST_DIR: distDir,
-        ...env,
-      },
-      detached: true, // its own process group, so the whole tree can be stopped
-    },
-  );
-  const output: string[] = [];
-  child.stdout?.on('data', (c: Buffer) => output.push(c.toString()));
-  child.stderr?.on('data', (c: Buffer) => output.push(c.toString()));
-  return { child, base: `http://127.0.0.1:${port}`, output, distDir, exit: once(child, 'exit') };
-}
-
-async function waitForOutput(server: NextServer, text: string): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (!server.output.join('').includes(text)) {
-    if (Date.now() > deadline || server.child.exitCode !== null) {
-      throw new Error(`next dev never printed "${text}":\n${server.output.join('')}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-async function stopNext(server: NextServer | undefined): Promise<void> {
-  if (!server) return;
-  if (server.child.pid && server.child.exitCode === null) {
-    process.kill(-server.child.pid, 'SIGTERM');
-    await server.exit;
-  }
-  await rm(path.join(webDir, server.distDir), { recursive: true, force: true });
-}
+import { type NextServer, redisUrl, startNext, stopNext, waitForOutput } from './support/processes.ts';
 
 describe('web server', () => {
   let database: TestDatabase;

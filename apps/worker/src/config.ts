@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { logEnv, logFormat, parseEnv, storeEnv } from '@visage/db/env';
+import { booleanEnv, logEnv, logFormat, parseEnv, storeEnv } from '@visage/db/env';
 import { z } from 'zod';
 
 export { ConfigError } from '@visage/db/env';
@@ -26,6 +26,19 @@ const schema = z.object({
     .regex(/^[\w.-]+$/, 'letters, digits, "_", "." or "-" only')
     .default(`${os.hostname()}-${process.pid}`),
   VISAGE_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+  VISAGE_MEDIA_DIR: z
+    .string()
+    .min(1)
+    .default('./.visage/media')
+    .transform((dir) => path.resolve(repoRoot, dir)),
+  VISAGE_ENABLE_TEST_PLUGIN: booleanEnv.default(false),
+  /** Serve only these plugins' queues (comma-separated); default: every enabled plugin. */
+  VISAGE_PLUGINS: z.string().optional(),
+  /** Jobs run at once per plugin queue (1 per GPU is right for model inference). */
+  VISAGE_QUEUE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
+  /** A crashed worker's job is picked up again once its lock (this long) has expired. */
+  VISAGE_JOB_LOCK_MS: z.coerce.number().int().min(1_000).default(30_000),
+  VISAGE_STALLED_INTERVAL_MS: z.coerce.number().int().min(500).default(30_000),
 });
 
 export type WorkerConfig = ReturnType<typeof loadConfig>;

@@ -1,30 +1,50 @@
-// Boot and shutdown of one worker process. Job processing (BullMQ queues per plugin) plugs in here.
+// Boot and shutdown of one worker process: connections, heartbeat, job queues, cancellation.
 import os from 'node:os';
-import { assertDbReachable, connectRedis, createDb, type Db, pingDb } from '@visage/db';
+import { assertDbReachable, connectRedis, createDb, createRedis, type Db, pingDb } from '@visage/db';
+import { MediaStore } from '@visage/db/media';
 import { describeDevice, detectDevice } from '@visage/device';
+import { enabledPluginIds, loadPlugins } from '@visage/plugins';
 import type { Redis } from 'ioredis';
 import type { WorkerConfig } from './config.ts';
 import { startHeartbeat } from './heartbeat.ts';
+import { type Cancellation, listenForCancels, WorkerShutdown } from './jobs/cancellation.ts';
+import { startJobWorkers } from './jobs/registry.ts';
 import type { Logger } from './logger.ts';
 
 export interface RunningWorker {
   id: string;
-  /** Stops taking work, releases resources and closes every connection. */
+  /** Stops taking jobs, lets running ones finish until the deadline (then re-queues them), closes everything. */
   stop(): Promise<void>;
 }
 
 /** Name used for this worker's PostgreSQL and Redis connections (visible to operators and tests). */
 export const connectionName = (id: string) => `visage-worker:${id}`;
 
+function pluginIds(config: WorkerConfig): string[] {
+  const enabled = enabledPluginIds({ enableTestPlugin: config.VISAGE_ENABLE_TEST_PLUGIN });
+  if (!config.VISAGE_PLUGINS) return enabled;
+  const wanted = config.VISAGE_PLUGINS.split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
+  const unknown = wanted.filter((p) => !enabled.includes(p));
+  if (unknown.length)
+    throw new Error(
+      `VISAGE_PLUGINS names plugins that are not enabled: ${unknown.join(', ')} (enabled: ${enabled.join(', ')})`,
+    );
+  return wanted;
+}
+
 export async function startWorker(config: WorkerConfig, log: Logger): Promise<RunningWorker> {
   const id = config.VISAGE_WORKER_ID;
+  const plugins = loadPlugins(pluginIds(config));
   const device = await detectDevice();
   log.info(`device: ${describeDevice(device)}`);
   log.debug({ device }, 'device details');
   for (const problem of device.problems) log.warn(problem);
 
-  const opened: { db?: Db; redis?: Redis } = {};
+  const opened: { db?: Db; redis?: Redis; cancellation?: Cancellation } = {};
   const closeConnections = async () => {
+    await opened.cancellation?.close();
     await Promise.all([opened.redis?.quit(), opened.db?.$disconnect()]);
   };
   try {
@@ -36,9 +56,31 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Ru
     });
     await pingDb(opened.db);
     opened.redis = await connectRedis(config.REDIS_URL, connectionName(id));
-    const redis = opened.redis;
+    const { db, redis } = opened;
     redis.on('error', (error) => log.warn({ err: error }, 'redis connection error (reconnecting)'));
+    const subscriber = createRedis(config.REDIS_URL, connectionName(id));
+    subscriber.on('error', (error) => log.warn({ err: error }, 'redis subscriber error (reconnecting)'));
+    opened.cancellation = await listenForCancels(subscriber, config.REDIS_PREFIX);
+    const cancellation = opened.cancellation;
 
+    const jobs = startJobWorkers(
+      {
+        db,
+        redis,
+        redisPrefix: config.REDIS_PREFIX,
+        media: new MediaStore(config.VISAGE_MEDIA_DIR),
+        log,
+        cancellation,
+        device: device.accelerator,
+      },
+      redis,
+      plugins,
+      {
+        concurrency: config.VISAGE_QUEUE_CONCURRENCY,
+        lockDurationMs: config.VISAGE_JOB_LOCK_MS,
+        stalledIntervalMs: config.VISAGE_STALLED_INTERVAL_MS,
+      },
+    );
     const heartbeat = await startHeartbeat(
       redis,
       config.REDIS_PREFIX,
@@ -52,11 +94,24 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Ru
       },
       (error) => log.warn({ err: error }, 'worker heartbeat refresh failed; retrying'),
     );
-    log.info({ workerId: id, modelsDir: config.VISAGE_MODELS_DIR }, 'worker ready');
+    log.info({ workerId: id, queues: jobs.queues, mediaDir: config.VISAGE_MEDIA_DIR }, 'worker ready');
 
     return {
       id,
       async stop() {
+        const closing = jobs.close();
+        // Give running jobs until half the shutdown budget, then abort them (they are re-queued).
+        const grace = setTimeout(() => {
+          if (cancellation.running() > 0) {
+            log.warn(
+              { running: cancellation.running() },
+              'jobs still running at the deadline; interrupting them',
+            );
+            cancellation.abortAll(new WorkerShutdown());
+          }
+        }, config.VISAGE_SHUTDOWN_TIMEOUT_MS / 2);
+        await closing;
+        clearTimeout(grace);
         await heartbeat.stop();
         await closeConnections();
       },

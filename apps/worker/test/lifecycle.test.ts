@@ -6,7 +6,7 @@ import path from 'node:path';
 import { createDb, type Db } from '@visage/db';
 import { createTestDatabase, deleteRedisKeys, type TestDatabase, testRedisPrefix } from '@visage/db/testing';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { workerKey } from '../src/heartbeat.ts';
 import { connectionName } from '../src/worker.ts';
 
@@ -20,6 +20,9 @@ interface Started {
   stderr: string[];
   exit: Promise<[number | null, NodeJS.Signals | null]>;
 }
+
+/** Every worker a test started, so none outlives a failed test. */
+const spawned: Started[] = [];
 
 function spawnWorker(env: Record<string, string>): Started {
   // The same command `npm start` runs.
@@ -37,6 +40,7 @@ function spawnWorker(env: Record<string, string>): Started {
     started.stdout.push(...chunk.toString().split('\n').filter(Boolean)),
   );
   child.stderr?.on('data', (chunk: Buffer) => started.stderr.push(chunk.toString()));
+  spawned.push(started);
   return started;
 }
 
@@ -69,6 +73,11 @@ describe('worker process', () => {
     db = createDb({ url: database.url, applicationName: 'visage-worker-test' });
     redis = new Redis(redisUrl);
   });
+  afterEach(() => {
+    // A failed assertion must not leave a worker running (and holding connections).
+    for (const started of spawned.splice(0))
+      if (started.child.exitCode === null) started.child.kill('SIGKILL');
+  });
   afterAll(async () => {
     await deleteRedisKeys(redis, prefix);
     await redis.quit();
@@ -83,18 +92,28 @@ describe('worker process', () => {
           SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = ${name}`
       )[0]?.n,
     );
+  /** Connections whose name is `name`, or starts with it when it ends in ":". */
   const redisConnections = async (name: string) =>
-    ((await redis.client('LIST')) as string).split('\n').filter((line) => line.includes(` name=${name} `))
-      .length;
+    ((await redis.client('LIST')) as string)
+      .split('\n')
+      .filter((line) => line.includes(name.endsWith(':') ? ` name=${name}` : ` name=${name} `)).length;
 
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     it(`should close its connections and exit 0 on ${signal}`, async () => {
       const id = `test-${signal}-${randomBytes(3).toString('hex')}`;
-      const worker = spawnWorker({ DATABASE_URL: database.url, REDIS_URL: redisUrl, VISAGE_WORKER_ID: id });
+      // With a plugin enabled, so its BullMQ queue connections must be closed too.
+      const worker = spawnWorker({
+        DATABASE_URL: database.url,
+        REDIS_URL: redisUrl,
+        VISAGE_WORKER_ID: id,
+        VISAGE_ENABLE_TEST_PLUGIN: '1',
+      });
       await waitForLog(worker, 'worker ready');
 
       expect(await pgConnections(connectionName(id))).toBeGreaterThan(0);
-      expect(await redisConnections(connectionName(id))).toBe(1);
+      // Commands and the cancel subscriber; BullMQ names its own connection after the queue.
+      expect(await redisConnections(connectionName(id))).toBe(2);
+      await expect.poll(() => redisConnections(`${prefix}:`), { timeout: 5_000 }).toBeGreaterThan(0);
       const presence = JSON.parse((await redis.get(workerKey(prefix, id))) ?? 'null');
       expect(presence).toMatchObject({
         id,
@@ -108,6 +127,7 @@ describe('worker process', () => {
       await waitForLog(worker, 'worker stopped');
       expect(await pgConnections(connectionName(id))).toBe(0);
       expect(await redisConnections(connectionName(id))).toBe(0);
+      expect(await redisConnections(`${prefix}:`)).toBe(0);
       expect(await redis.exists(workerKey(prefix, id))).toBe(0);
     });
   }

@@ -1,3 +1,13 @@
-// tRPC routers, request context (session or API key) and the typed client for scripts.
-// Public surface of @visage/api. Filled in by its own issue; see ../../shared/DESIGN.md.
-export {};
+// Server-side surface of @visage/api (the web app's route handlers use it).
+export { type Caller, visibleAssets, visibleJobs } from './access.ts';
+export { type Auth, createAuth } from './auth.ts';
+export {
+  type ApiServices,
+  type Context,
+  createContext,
+  createContextInner,
+  resolveCaller,
+} from './context.ts';
+export { type AppRouter, appRouter, createCaller } from './root.ts';
+export { type ApiConfig, createApiServices } from './services.ts';
+export { withSignupLock } from './signup-lock.ts';

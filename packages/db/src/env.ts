@@ -46,3 +46,6 @@ export function logFormat(env: {
 }): 'pretty' | 'json' {
   return env.LOG_FORMAT ?? (env.NODE_ENV === 'production' ? 'json' : 'pretty');
 }
+
+/** A yes/no variable: 1/true or 0/false. */
+export const booleanEnv = z.enum(['0', '1', 'true', 'false']).transform((v) => v === '1' || v === 'true');

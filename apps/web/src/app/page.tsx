@@ -6,7 +6,7 @@ export const dynamic = 'force-dynamic';
 
 // Placeholder home until the studio lands: shows that the stack is up.
 export default async function Home() {
-  const health = await checkHealth({ ...services(), redisPrefix: config().REDIS_PREFIX });
+  const health = await checkHealth({ ...(await services()), redisPrefix: config().REDIS_PREFIX });
   const rows = [
     [
       'Database',

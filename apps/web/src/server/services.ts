@@ -1,39 +1,51 @@
-// Process-wide connections of the web server, created on first use. Kept on globalThis so that
-// Next's dev-mode module reloads reuse them instead of leaking a pool per edit.
-import { createDb, createRedis, type Db } from '@visage/db';
-import type { Redis } from 'ioredis';
+// The web process's API services (database, Redis, auth, queues, media store), created once on
+// first use and kept on globalThis so Next's dev-mode reloads reuse them instead of leaking pools.
+import { type ApiServices, createApiServices } from '@visage/api';
+import { enabledPluginIds } from '@visage/plugins/schemas';
 import { config } from './config.ts';
 import { log } from './logger.ts';
 
-interface Services {
-  db: Db;
-  redis: Redis;
-  /** The error that keeps Redis disconnected, if it is. */
-  redisConnectionError(): string | undefined;
+type Services = ApiServices & { redisConnectionError(): string | undefined };
+const globalForServices = globalThis as typeof globalThis & { visageServices?: Promise<Services> };
+
+async function create(): Promise<Services> {
+  const c = config();
+  let lastRedisError: string | undefined;
+  const services = await createApiServices({
+    databaseUrl: c.DATABASE_URL,
+    redisUrl: c.REDIS_URL,
+    redisPrefix: c.REDIS_PREFIX,
+    authSecret: c.BETTER_AUTH_SECRET,
+    baseURL: c.BETTER_AUTH_URL,
+    trustedOrigins: c.trustedOrigins,
+    rateLimit: c.authRateLimit,
+    mediaDir: c.mediaDir,
+    maxImageBytes: c.maxImageBytes,
+    maxVideoBytes: c.maxVideoBytes,
+    plugins: enabledPluginIds({ enableTestPlugin: c.VISAGE_ENABLE_TEST_PLUGIN }),
+    connectionName: `visage-web:${process.pid}`,
+    onError: (error, context) => {
+      // ioredis emits on every reconnect attempt; log each distinct failure once.
+      if (context === 'redis') {
+        if (error.message === lastRedisError) return;
+        lastRedisError = error.message;
+      }
+      log().warn({ err: error }, `${context} error`);
+    },
+  });
+  services.redis.on('ready', () => {
+    lastRedisError = undefined;
+  });
+  return {
+    ...services,
+    redisConnectionError: () => (services.redis.status === 'ready' ? undefined : lastRedisError),
+  };
 }
 
-const globalForServices = globalThis as typeof globalThis & { visageServices?: Services };
-
-export function services(): Services {
-  if (!globalForServices.visageServices) {
-    const { DATABASE_URL, REDIS_URL } = config();
-    // Commands fail fast while Redis is down (health reports it) instead of queueing forever.
-    const redis = createRedis(REDIS_URL, `visage-web:${process.pid}`, { maxRetriesPerRequest: 1 });
-    let lastRedisError: string | undefined;
-    redis.on('error', (error: Error) => {
-      // ioredis emits on every reconnect attempt; log each distinct failure once.
-      if (error.message === lastRedisError) return;
-      lastRedisError = error.message;
-      log().warn({ err: error }, 'redis connection error (reconnecting)');
-    });
-    redis.on('ready', () => {
-      lastRedisError = undefined;
-    });
-    globalForServices.visageServices = {
-      db: createDb({ url: DATABASE_URL, applicationName: `visage-web:${process.pid}` }),
-      redis,
-      redisConnectionError: () => (redis.status === 'ready' ? undefined : lastRedisError),
-    };
-  }
+export function services(): Promise<Services> {
+  globalForServices.visageServices ??= create().catch((error: unknown) => {
+    globalForServices.visageServices = undefined; // let the next request try again
+    throw error;
+  });
   return globalForServices.visageServices;
 }

@@ -7,7 +7,7 @@ export const dynamic = 'force-dynamic';
 
 /** 200 when PostgreSQL and Redis answer, 503 otherwise; the body says which failed and why. */
 export async function GET(): Promise<Response> {
-  const health = await checkHealth({ ...services(), redisPrefix: config().REDIS_PREFIX });
+  const health = await checkHealth({ ...(await services()), redisPrefix: config().REDIS_PREFIX });
   if (health.status !== 'ok') log().warn({ health }, 'health check failed');
   return Response.json(health, {
     status: health.status === 'ok' ? 200 : 503,

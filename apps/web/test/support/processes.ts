@@ -1,0 +1,117 @@
+// Real processes for integration tests: the Next.js server (next dev) and the worker.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { rm } from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+
+export const webDir = path.resolve(import.meta.dirname, '../..');
+export const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export async function freePort(): Promise<number> {
+  const server = net.createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as net.AddressInfo;
+  server.close();
+  return port;
+}
+
+export interface NextServer {
+  child: ChildProcess;
+  base: string;
+  output: string[];
+  distDir: string;
+  exit: Promise<unknown[]>;
+}
+
+/** Starts `next dev` in its own build folder (so it never fights a running `npm run dev`). */
+export async function startNext(env: Record<string, string>): Promise<NextServer> {
+  const port = await freePort();
+  const distDir = `.next-test-${process.pid}-${port}`;
+  const child = spawn(
+    path.join(webDir, 'node_modules/.bin/next'),
+    ['dev', '--hostname', '127.0.0.1', '--port', String(port)],
+    {
+      cwd: webDir,
+      env: {
+        ...process.env,
+        NODE_ENV: 'development' as const, // what next dev uses; vitest's "test" must not leak into it
+        LOG_FORMAT: 'json',
+        NEXT_TELEMETRY_DISABLED: '1',
+        NEXT_DIST_DIR: distDir,
+        BETTER_AUTH_SECRET: 'test-secret-0123456789-0123456789-0123456789',
+        BETTER_AUTH_URL: `http://127.0.0.1:${port}`,
+        ...env,
+      },
+      detached: true, // its own process group, so the whole tree can be stopped
+    },
+  );
+  const output: string[] = [];
+  child.stdout?.on('data', (c: Buffer) => output.push(c.toString()));
+  child.stderr?.on('data', (c: Buffer) => output.push(c.toString()));
+  return { child, base: `http://127.0.0.1:${port}`, output, distDir, exit: once(child, 'exit') };
+}
+
+export async function waitForOutput(server: NextServer, text: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (!server.output.join('').includes(text)) {
+    if (Date.now() > deadline || server.child.exitCode !== null) {
+      throw new Error(`next dev never printed "${text}":\n${server.output.join('')}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+export async function stopNext(server: NextServer | undefined): Promise<void> {
+  if (!server) return;
+  if (server.child.pid && server.child.exitCode === null) {
+    process.kill(-server.child.pid, 'SIGTERM');
+    await server.exit;
+  }
+  await rm(path.join(webDir, server.distDir), { recursive: true, force: true });
+}
+
+export const workerDir = path.resolve(webDir, '../worker');
+
+export interface WorkerProcess {
+  child: ChildProcess;
+  /** Parsed JSON log lines. */
+  logs: Record<string, unknown>[];
+  stderr: string[];
+  exit: Promise<unknown[]>;
+}
+
+/** Starts the worker the way `npm start` does, logging JSON so tests can read its lines. */
+export function startWorkerProcess(env: Record<string, string>): WorkerProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: workerDir,
+    env: { ...process.env, LOG_FORMAT: 'json', LOG_LEVEL: 'info', ...env },
+  });
+  const worker: WorkerProcess = { child, logs: [], stderr: [], exit: once(child, 'exit') };
+  let partial = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    const lines = (partial + chunk.toString()).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines.filter(Boolean)) worker.logs.push(JSON.parse(line) as Record<string, unknown>);
+  });
+  child.stderr?.on('data', (chunk: Buffer) => worker.stderr.push(chunk.toString()));
+  return worker;
+}
+
+/** Resolves with the first log line whose msg is `msg` (after `from` lines), or fails with the logs. */
+export async function waitForLog(
+  worker: WorkerProcess,
+  msg: string,
+  { from = 0, timeoutMs = 30_000 } = {},
+): Promise<Record<string, unknown>> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const line = worker.logs.slice(from).find((l) => l.msg === msg);
+    if (line) return line;
+    if (worker.child.exitCode !== null) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(
+    `worker never logged "${msg}":\n${worker.logs.map((l) => JSON.stringify(l)).join('\n')}\n${worker.stderr.join('')}`,
+  );
+}

@@ -1,0 +1,145 @@
+// The RunContext a plugin gets: progress that reaches the database, BullMQ and SSE subscribers
+// (throttled), previews, input files and output assets.
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Db, Prisma } from '@visage/db';
+import { jobEventFromRow, jobPreviewKey, publishJobEvent } from '@visage/db/jobs';
+import { createAsset, type MediaStore } from '@visage/db/media';
+import type { Preview, RunContext } from '@visage/plugins';
+import type { Redis } from 'ioredis';
+import sharp from 'sharp';
+import type { Logger } from '../logger.ts';
+
+/** At most this many progress writes per second per job. */
+const PROGRESS_INTERVAL_MS = 250;
+
+export interface RunContextDeps {
+  db: Db;
+  redis: Redis;
+  redisPrefix: string;
+  media: MediaStore;
+  log: Logger;
+  /** BullMQ's progress for the job (shown by queue tools). */
+  reportQueueProgress(fraction: number): Promise<void>;
+}
+
+export interface JobRunContext extends RunContext {
+  /** Writes any progress still waiting for its throttle slot. */
+  flush(): Promise<void>;
+  metadata(): Record<string, unknown>;
+}
+
+export function createRunContext(
+  deps: RunContextDeps,
+  job: { id: string; ownerId: string; organizationId: string | null },
+  signal: AbortSignal,
+): JobRunContext {
+  const { db, log } = deps;
+  let pending: { fraction: number; stage: string; preview?: Preview } | undefined;
+  let lastWrite = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let writes: Promise<void> = Promise.resolve(); // one write at a time, in order
+  const metadata: Record<string, unknown> = {};
+
+  const write = async () => {
+    const update = pending;
+    pending = undefined;
+    if (!update) return;
+    lastWrite = Date.now();
+    const data: Prisma.JobUpdateInput = { progress: update.fraction, stage: update.stage };
+    if (update.preview) {
+      const webp = await sharp(update.preview.data).resize(512, 512, { fit: 'inside' }).webp().toBuffer();
+      const file = deps.media.absolutePath(jobPreviewKey(job.id));
+      await mkdir(path.dirname(file), { recursive: true });
+      await writeFile(file, webp);
+      data.previewVersion = { increment: 1 };
+    }
+    const row = await db.job.update({ where: { id: job.id }, data });
+    await Promise.all([
+      publishJobEvent(deps.redis, deps.redisPrefix, jobEventFromRow(row)),
+      deps.reportQueueProgress(update.fraction),
+    ]);
+  };
+  const schedule = () => {
+    writes = writes.then(write).catch((error: unknown) => {
+      // Progress is advisory: a failed write is logged and the job goes on (the next one may work).
+      log.warn({ err: error, jobId: job.id }, 'could not record job progress');
+    });
+    return writes;
+  };
+
+  return {
+    jobId: job.id,
+    signal,
+    log: log.child({ jobId: job.id }),
+    progress(fraction, stage, preview) {
+      const keepPreview = preview ?? pending?.preview; // a throttled preview is not dropped
+      pending = { fraction: Math.min(1, Math.max(0, fraction)), stage, preview: keepPreview };
+      if (timer) return;
+      const wait = Math.max(0, lastWrite + PROGRESS_INTERVAL_MS - Date.now());
+      timer = setTimeout(() => {
+        timer = undefined;
+        void schedule();
+      }, wait);
+    },
+    async flush() {
+      clearTimeout(timer);
+      timer = undefined;
+      await schedule();
+    },
+    record(values) {
+      Object.assign(metadata, values);
+    },
+    metadata: () => metadata,
+    assets: {
+      async input(assetId) {
+        // A plugin reads only the inputs linked to its own job.
+        const link = await db.jobAsset.findFirst({
+          where: { jobId: job.id, assetId, role: 'input' },
+          include: { asset: true },
+        });
+        if (!link) throw new Error(`Asset ${assetId} is not an input of job ${job.id}`);
+        const { asset } = link;
+        return {
+          id: asset.id,
+          path: deps.media.absolutePath(asset.storageKey),
+          mime: asset.mime,
+          width: asset.width,
+          height: asset.height,
+          durationMs: asset.durationMs,
+          fps: asset.fps,
+        };
+      },
+      async writeOutput(output) {
+        let file: string;
+        let temp: string | undefined;
+        if ('data' in output) {
+          temp = path.join(os.tmpdir(), `visage-output-${job.id}-${Date.now()}`);
+          await writeFile(temp, output.data);
+          file = temp;
+        } else {
+          file = output.path;
+        }
+        try {
+          const stored = await deps.media.ingestFile(file, { originalName: `${output.slot}` });
+          const asset = await createAsset(db, stored, {
+            ownerId: job.ownerId,
+            organizationId: job.organizationId,
+            kind: 'output',
+            store: deps.media,
+          });
+          const position = await db.jobAsset.count({
+            where: { jobId: job.id, role: 'output', slot: output.slot },
+          });
+          await db.jobAsset.create({
+            data: { jobId: job.id, assetId: asset.id, role: 'output', slot: output.slot, position },
+          });
+          return asset.id;
+        } finally {
+          if (temp) await rm(temp, { force: true });
+        }
+      },
+    },
+  };
+}

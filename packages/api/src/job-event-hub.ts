@@ -1,0 +1,36 @@
+// Relays job events from Redis pub/sub to this process's SSE subscriptions: one Redis subscriber
+// connection per web process, however many browsers watch.
+import { EventEmitter, on } from 'node:events';
+import { type JobEvent, jobEventsChannel } from '@visage/db/jobs';
+import type { Redis } from 'ioredis';
+
+export interface JobEventHub {
+  /** Events of one job, until `signal` aborts. */
+  subscribe(jobId: string, signal: AbortSignal): AsyncIterable<JobEvent>;
+  close(): Promise<void>;
+}
+
+export async function createJobEventHub(subscriber: Redis, prefix: string, onError: (e: Error) => void) {
+  const emitter = new EventEmitter();
+  emitter.setMaxListeners(0); // one listener per open subscription
+  const channel = jobEventsChannel(prefix);
+  subscriber.on('message', (from: string, message: string) => {
+    if (from !== channel) return;
+    try {
+      const event = JSON.parse(message) as JobEvent;
+      emitter.emit(event.jobId, event);
+    } catch (error) {
+      onError(new Error(`Unreadable job event on ${channel}: ${message.slice(0, 200)}`, { cause: error }));
+    }
+  });
+  await subscriber.subscribe(channel);
+  const hub: JobEventHub = {
+    async *subscribe(jobId, signal) {
+      for await (const [event] of on(emitter, jobId, { signal })) yield event as JobEvent;
+    },
+    async close() {
+      await subscriber.quit();
+    },
+  };
+  return hub;
+}

@@ -1,0 +1,17 @@
+import { apiKeysRouter } from './routers/api-keys.ts';
+import { assetsRouter } from './routers/assets.ts';
+import { jobsRouter } from './routers/jobs.ts';
+import { systemRouter } from './routers/system.ts';
+import { teamRouter } from './routers/team.ts';
+import { createCallerFactory, router } from './trpc.ts';
+
+export const appRouter = router({
+  jobs: jobsRouter,
+  assets: assetsRouter,
+  system: systemRouter,
+  apiKeys: apiKeysRouter,
+  team: teamRouter,
+});
+
+export type AppRouter = typeof appRouter;
+export const createCaller = createCallerFactory(appRouter);
