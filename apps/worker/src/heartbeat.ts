@@ -1,17 +1,7 @@
+import { type WorkerPresence, workerKey } from '@visage/db/jobs';
 import type { Redis } from 'ioredis';
 
-export interface WorkerPresence {
-  id: string;
-  host: string;
-  pid: number;
-  device: string;
-  accelerator: string;
-  startedAt: string;
-}
-
 const TTL_SECONDS = 30;
-
-export const workerKey = (prefix: string, id: string) => `${prefix}:workers:${id}`;
 
 /**
  * Announces this worker in Redis under a key that expires unless refreshed, so the web app can

@@ -4,10 +4,10 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import path from 'node:path';
 import { createDb, type Db } from '@visage/db';
+import { workerKey } from '@visage/db/jobs';
 import { createTestDatabase, deleteRedisKeys, type TestDatabase, testRedisPrefix } from '@visage/db/testing';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { workerKey } from '../src/heartbeat.ts';
 import { connectionName } from '../src/worker.ts';
 
 const workerDir = path.resolve(import.meta.dirname, '..');

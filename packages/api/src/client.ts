@@ -27,26 +27,35 @@ export interface UploadedAsset {
   durationMs: number | null;
 }
 
-export function createVisageClient({ url, apiKey }: VisageClientOptions) {
-  const base = url.replace(/\/$/, '');
-  const authorization = `Bearer ${apiKey}`;
-  const trpc = createTRPCClient<AppRouter>({
+/**
+ * A tRPC client for Visage at `url` that sends `headers` with every call and subscription
+ * (an API key's Authorization header, or a session cookie plus Origin as a browser would).
+ */
+export function createVisageTrpc(url: string, headers: Record<string, string>) {
+  const endpoint = `${url.replace(/\/$/, '')}/api/trpc`;
+  return createTRPCClient<AppRouter>({
     links: [
       splitLink({
         condition: (op) => op.type === 'subscription',
-        // Node 20 has no EventSource; eventsource@4 takes a fetch, through which the key is sent.
+        // Node 20 has no EventSource; eventsource@4 takes a fetch, through which the headers go.
         true: httpSubscriptionLink({
-          url: `${base}/api/trpc`,
+          url: endpoint,
           transformer: superjson,
           EventSource,
           eventSourceOptions: () => ({
-            fetch: (input, init) => fetch(input, { ...init, headers: { ...init.headers, authorization } }),
+            fetch: (input, init) => fetch(input, { ...init, headers: { ...init.headers, ...headers } }),
           }),
         }),
-        false: httpBatchLink({ url: `${base}/api/trpc`, transformer: superjson, headers: { authorization } }),
+        false: httpBatchLink({ url: endpoint, transformer: superjson, headers }),
       }),
     ],
   });
+}
+
+export function createVisageClient({ url, apiKey }: VisageClientOptions) {
+  const base = url.replace(/\/$/, '');
+  const authorization = `Bearer ${apiKey}`;
+  const trpc = createVisageTrpc(base, { authorization });
 
   async function request(path: string, init: RequestInit = {}): Promise<Response> {
     const response = await fetch(`${base}${path}`, { ...init, headers: { ...init.headers, authorization } });

@@ -1,4 +1,5 @@
 import { type Db, pingDb } from '@visage/db';
+import { listWorkers } from '@visage/db/jobs';
 import type { Redis } from 'ioredis';
 
 export interface CheckResult {
@@ -34,17 +35,6 @@ async function check(probe: () => Promise<unknown>, timeoutMs: number): Promise<
   }
 }
 
-async function countWorkers(redis: Redis, prefix: string): Promise<number> {
-  let count = 0;
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:workers:*`, 'COUNT', 100);
-    cursor = next;
-    count += keys.length;
-  } while (cursor !== '0');
-  return count;
-}
-
 /** What /api/health reports: each store's reachability and the number of live workers. */
 export async function checkHealth(
   {
@@ -72,7 +62,7 @@ export async function checkHealth(
     check(() => pingDb(db), timeoutMs),
     check(pingRedis, timeoutMs),
   ]);
-  const workers = redisCheck.ok ? await countWorkers(redis, redisPrefix) : null;
+  const workers = redisCheck.ok ? (await listWorkers(redis, redisPrefix)).length : null;
   return {
     status: database.ok && redisCheck.ok ? 'ok' : 'error',
     checks: { database, redis: redisCheck },

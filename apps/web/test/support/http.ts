@@ -1,9 +1,5 @@
 // Talking to a running Visage the way a browser (cookies) or a script (API key) does.
-
-import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink } from '@trpc/client';
-import type { AppRouter } from '@visage/api';
-import { EventSource } from 'eventsource';
-import superjson from 'superjson';
+import { createVisageTrpc } from '@visage/api/client';
 
 export interface Account {
   email: string;
@@ -48,24 +44,5 @@ export async function signUp(
 
 /** A tRPC client that authenticates with a session cookie (like the web UI) or with extra headers. */
 export function trpcWith(base: string, headers: Record<string, string>) {
-  return createTRPCClient<AppRouter>({
-    links: [
-      splitLink({
-        condition: (op) => op.type === 'subscription',
-        true: httpSubscriptionLink({
-          url: `${base}/api/trpc`,
-          transformer: superjson,
-          EventSource,
-          eventSourceOptions: () => ({
-            fetch: (input, init) => fetch(input, { ...init, headers: { ...init.headers, ...headers } }),
-          }),
-        }),
-        false: httpBatchLink({
-          url: `${base}/api/trpc`,
-          transformer: superjson,
-          headers: { origin: base, ...headers },
-        }),
-      }),
-    ],
-  });
+  return createVisageTrpc(base, { origin: base, ...headers });
 }

@@ -1,15 +1,8 @@
 import { pingDb } from '@visage/db';
+import { listWorkers } from '@visage/db/jobs';
 import { z } from 'zod';
 import { isSignupOpen, setSignupOpen } from '../settings.ts';
 import { adminProcedure, protectedProcedure, publicProcedure, router } from '../trpc.ts';
-
-interface WorkerPresence {
-  id: string;
-  host: string;
-  device: string;
-  accelerator: string;
-  startedAt: string;
-}
 
 export const systemRouter = router({
   /** Whether the stores answer; public, like /api/health. */
@@ -20,10 +13,11 @@ export const systemRouter = router({
 
   /** Live workers (from their heartbeats) with their device summaries, and queue counts per plugin. */
   status: protectedProcedure.query(async ({ ctx }) => {
-    const keys = await ctx.redis.keys(`${ctx.redisPrefix}:workers:*`);
-    const values = keys.length ? await ctx.redis.mget(...keys) : [];
-    const workers = values.filter((v): v is string => v !== null).map((v) => JSON.parse(v) as WorkerPresence);
-    return { workers, queues: await ctx.queues.counts(), plugins: ctx.plugins };
+    return {
+      workers: await listWorkers(ctx.redis, ctx.redisPrefix),
+      queues: await ctx.queues.counts(),
+      plugins: ctx.plugins,
+    };
   }),
 
   signupOpen: publicProcedure.query(async ({ ctx }) => ({

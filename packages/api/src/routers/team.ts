@@ -2,6 +2,12 @@ import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { protectedProcedure, router } from '../trpc.ts';
 
+const memberInput = z.object({
+  organizationId: z.string(),
+  email: z.email(),
+  role: z.enum(['member', 'admin']).default('member'),
+});
+
 /** Teams are better-auth organizations; this router is the API's view of them. */
 export const teamRouter = router({
   list: protectedProcedure.query(async ({ ctx }) =>
@@ -34,47 +40,31 @@ export const teamRouter = router({
     }),
 
   /** Adds an existing account to a team the caller owns or administers. */
-  addMember: protectedProcedure
-    .input(
-      z.object({
-        organizationId: z.string(),
-        email: z.email(),
-        role: z.enum(['member', 'admin']).default('member'),
-      }),
-    )
-    .mutation(async ({ ctx, input }) => {
-      const me = await ctx.db.member.findFirst({
-        where: { organizationId: input.organizationId, userId: ctx.caller.userId },
+  addMember: protectedProcedure.input(memberInput).mutation(async ({ ctx, input }) => {
+    const me = await ctx.db.member.findFirst({
+      where: { organizationId: input.organizationId, userId: ctx.caller.userId },
+    });
+    if (!me || (me.role !== 'owner' && me.role !== 'admin')) {
+      throw new TRPCError({ code: 'FORBIDDEN', message: 'Only team owners and admins can add members' });
+    }
+    const user = await ctx.db.user.findUnique({ where: { email: input.email.toLowerCase() } });
+    if (!user)
+      throw new TRPCError({
+        code: 'NOT_FOUND',
+        message: `No account uses ${input.email}; invite them instead`,
       });
-      if (!me || (me.role !== 'owner' && me.role !== 'admin')) {
-        throw new TRPCError({ code: 'FORBIDDEN', message: 'Only team owners and admins can add members' });
-      }
-      const user = await ctx.db.user.findUnique({ where: { email: input.email.toLowerCase() } });
-      if (!user)
-        throw new TRPCError({
-          code: 'NOT_FOUND',
-          message: `No account uses ${input.email}; invite them instead`,
-        });
-      await ctx.auth.api.addMember({
-        body: { userId: user.id, organizationId: input.organizationId, role: input.role },
-      });
-      return { userId: user.id };
-    }),
+    await ctx.auth.api.addMember({
+      body: { userId: user.id, organizationId: input.organizationId, role: input.role },
+    });
+    return { userId: user.id };
+  }),
 
   /** Invites an address (who may then sign up even while sign-up is closed). */
-  invite: protectedProcedure
-    .input(
-      z.object({
-        organizationId: z.string(),
-        email: z.email(),
-        role: z.enum(['member', 'admin']).default('member'),
-      }),
-    )
-    .mutation(async ({ ctx, input }) => {
-      const invitation = await ctx.auth.api.createInvitation({
-        headers: ctx.headers,
-        body: { organizationId: input.organizationId, email: input.email.toLowerCase(), role: input.role },
-      });
-      return { id: invitation.id, email: invitation.email, expiresAt: invitation.expiresAt };
-    }),
+  invite: protectedProcedure.input(memberInput).mutation(async ({ ctx, input }) => {
+    const invitation = await ctx.auth.api.createInvitation({
+      headers: ctx.headers,
+      body: { organizationId: input.organizationId, email: input.email.toLowerCase(), role: input.role },
+    });
+    return { id: invitation.id, email: invitation.email, expiresAt: invitation.expiresAt };
+  }),
 });

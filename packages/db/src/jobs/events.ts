@@ -1,6 +1,7 @@
 // Job state changes travel over Redis pub/sub: the worker publishes, every web process relays them
 // to its SSE subscribers. Cancel requests travel the other way on their own channel.
 import type { Redis } from 'ioredis';
+import type { Job } from '../generated/prisma/client.ts';
 import type { JobStatus } from '../generated/prisma/enums.ts';
 
 export const jobEventsChannel = (prefix: string) => `${prefix}:jobs:events`;
@@ -24,17 +25,20 @@ export interface JobEvent {
   version: number;
 }
 
-export function jobEventFromRow(row: {
-  id: string;
-  ownerId: string;
-  organizationId: string | null;
-  status: JobStatus;
-  progress: number;
-  stage: string | null;
-  error: string | null;
-  previewVersion: number;
-  updatedAt: Date;
-}): JobEvent {
+export function jobEventFromRow(
+  row: Pick<
+    Job,
+    | 'id'
+    | 'ownerId'
+    | 'organizationId'
+    | 'status'
+    | 'progress'
+    | 'stage'
+    | 'error'
+    | 'previewVersion'
+    | 'updatedAt'
+  >,
+): JobEvent {
   return {
     jobId: row.id,
     ownerId: row.ownerId,

@@ -1,0 +1,30 @@
+// Live workers announce themselves in Redis under keys that expire unless refreshed (the worker's
+// heartbeat); the web app lists them for the health check and the system status.
+import type { Redis } from 'ioredis';
+
+export interface WorkerPresence {
+  id: string;
+  host: string;
+  pid: number;
+  /** One-line device summary, e.g. "cuda — NVIDIA H200 (140.4 GiB); …". */
+  device: string;
+  accelerator: string;
+  startedAt: string;
+}
+
+export const workerKey = (prefix: string, id: string) => `${prefix}:workers:${id}`;
+
+/** Every worker whose heartbeat has not expired. */
+export async function listWorkers(redis: Redis, prefix: string): Promise<WorkerPresence[]> {
+  const keys: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, found] = await redis.scan(cursor, 'MATCH', workerKey(prefix, '*'), 'COUNT', 100);
+    cursor = next;
+    keys.push(...found);
+  } while (cursor !== '0');
+  if (keys.length === 0) return [];
+  const values = await redis.mget(...keys);
+  // A key can expire between SCAN and MGET.
+  return values.filter((v): v is string => v !== null).map((v) => JSON.parse(v) as WorkerPresence);
+}
