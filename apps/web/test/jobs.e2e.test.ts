@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { createVisageClient, type VisageClient } from '@visage/api/client';
+import { writeVideo } from '@visage/db/media/testing';
 import { createTestDatabase, deleteRedisKeys, type TestDatabase, testRedisPrefix } from '@visage/db/testing';
 import { Redis } from 'ioredis';
 import sharp from 'sharp';
@@ -471,6 +472,31 @@ describe('bad input', () => {
     );
     expect((await client.trpc.assets.list.query({ scope: 'mine' })).items).toEqual([]); // nothing half-stored
   });
+
+  it('should take a video: probed, with a poster frame, served in ranges for scrubbing', async () => {
+    const file = `${mediaDir}-clip.mp4`;
+    await writeVideo(file, { container: 'mp4', seconds: 2, width: 160, height: 120, fps: 25, audio: true });
+    const video = await client.upload(file);
+    expect(video).toMatchObject({ mime: 'video/mp4', width: 160, height: 120 });
+    expect(video.durationMs).toBeGreaterThan(1900);
+    const detail = await client.trpc.assets.get.query({ id: video.id });
+    expect(detail).toMatchObject({ codec: 'h264', hasAudio: true, fps: 25 });
+    const auth = {
+      authorization: `Bearer ${(await client.trpc.apiKeys.create.mutate({ name: 'video' })).key}`,
+    };
+    const poster = await fetch(`${server.base}${detail.thumbnailUrl}`, { headers: auth });
+    expect(poster.headers.get('content-type')).toBe('image/webp');
+    expect(await sharp(Buffer.from(await poster.arrayBuffer())).metadata()).toMatchObject({
+      format: 'webp',
+      width: 160,
+    });
+    const tail = await fetch(`${server.base}/api/media/${video.id}`, {
+      headers: { ...auth, range: 'bytes=-100' },
+    });
+    expect(tail.status).toBe(206);
+    expect(tail.headers.get('content-type')).toBe('video/mp4');
+    expect((await tail.arrayBuffer()).byteLength).toBe(100);
+  }, 30_000);
 
   it('should answer a Range past the end with 416 and a valid one with 206', async () => {
     const asset = await client.upload(await pngFile('range.png', 32, 32));

@@ -63,12 +63,15 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Ru
     opened.cancellation = await listenForCancels(subscriber, config.REDIS_PREFIX);
     const cancellation = opened.cancellation;
 
+    const media = new MediaStore(config.VISAGE_MEDIA_DIR);
+    const swept = await media.sweepTemp();
+    if (swept > 0) log.info({ swept }, 'removed files left by interrupted uploads');
     const jobs = startJobWorkers(
       {
         db,
         redis,
         redisPrefix: config.REDIS_PREFIX,
-        media: new MediaStore(config.VISAGE_MEDIA_DIR),
+        media,
         log,
         cancellation,
         device: device.accelerator,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -304,5 +304,27 @@ describe('MediaStore keys', () => {
     await store.remove(storageKey); // already gone: fine
     await mkdir(path.join(store.root, 'zz'), { recursive: true });
     await expect(store.remove('zz')).rejects.toThrow(/EISDIR|EPERM/);
+  });
+});
+
+describe('MediaStore.sweepTemp', () => {
+  it('should remove only stale leftovers of interrupted uploads', async () => {
+    const root = await mkdtemp(path.join(os.tmpdir(), 'visage-sweep-'));
+    try {
+      const store = new MediaStore(root);
+      expect(await store.sweepTemp()).toBe(0); // no tmp/ yet
+      await mkdir(path.join(root, 'tmp'));
+      const stale = path.join(root, 'tmp', 'old.upload');
+      const fresh = path.join(root, 'tmp', 'new.upload');
+      await writeFile(stale, 'x');
+      await writeFile(fresh, 'y');
+      const twoDaysAgo = new Date(Date.now() - 2 * 24 * 3600 * 1000);
+      await utimes(stale, twoDaysAgo, twoDaysAgo);
+      expect(await store.sweepTemp()).toBe(1);
+      expect(existsSync(stale)).toBe(false);
+      expect(existsSync(fresh)).toBe(true);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });

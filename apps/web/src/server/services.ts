@@ -33,6 +33,8 @@ async function create(): Promise<Services> {
       log().warn({ err: error }, `${context} error`);
     },
   });
+  const swept = await services.media.sweepTemp();
+  if (swept > 0) log().info({ swept }, 'removed files left by interrupted uploads');
   services.redis.on('ready', () => {
     lastRedisError = undefined;
   });

@@ -60,7 +60,8 @@ export const assetsRouter = router({
         select: assetSelect,
         orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
         take: input.limit + 1,
-        ...(input.cursor ? { cursor: { id: input.cursor }, skip: 1 } : {}),
+        // The cursor row is the one popped from the previous page: it starts this page.
+        ...(input.cursor ? { cursor: { id: input.cursor } } : {}),
       });
       const nextCursor = items.length > input.limit ? (items.pop()?.id ?? null) : null;
       return { items: items.map(present), nextCursor };

@@ -3,7 +3,7 @@
 // so finishing one is an atomic rename).
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, rename, stat, unlink } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { removeAll, withCleanup } from './cleanup.ts';
 import { MediaError, type MediaSubject } from './errors.ts';
@@ -85,6 +85,34 @@ export class MediaStore {
         stream.destroy();
       },
     );
+  }
+
+  /**
+   * Removes uploads in progress older than `maxAgeMs` from tmp/: what a process killed mid-upload
+   * left behind. Run at start-up. Returns how many files were removed.
+   */
+  async sweepTemp(maxAgeMs = 24 * 3600 * 1000): Promise<number> {
+    let names: string[];
+    try {
+      names = await readdir(this.#tmpDir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+      throw error;
+    }
+    const cutoff = Date.now() - maxAgeMs;
+    let removed = 0;
+    for (const name of names) {
+      const file = path.join(this.#tmpDir, name);
+      const info = await stat(file).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return null; // finished (renamed away) meanwhile
+        throw error;
+      });
+      if (info?.isFile() && info.mtimeMs < cutoff) {
+        await rm(file, { force: true });
+        removed++;
+      }
+    }
+    return removed;
   }
 
   /** The absolute path of a storage key; throws for keys that would leave the root. */
