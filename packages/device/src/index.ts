@@ -8,3 +8,15 @@ export {
 } from './detect.ts';
 export { type MacOsVersion, parseSwVers } from './macos.ts';
 export { NVIDIA_SMI_ARGS, type NvidiaGpu, parseNvidiaSmiCsv } from './nvidia.ts';
+export {
+  type BudgetSettings,
+  type DeviceChoice,
+  DeviceUnavailableError,
+  PROVIDER_CHAINS,
+  type Precision,
+  type ProviderName,
+  type ProviderOption,
+  providerOption,
+  type SelectedDevice,
+  selectDevice,
+} from './select.ts';

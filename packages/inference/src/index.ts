@@ -1,3 +1,26 @@
-// ONNX sessions, ModelManager, model catalog and downloads, tensor/image ops, video IO.
-// Public surface of @visage/inference. Filled in by its own issue; see ../../shared/DESIGN.md.
-export {};
+// Public surface of @visage/inference: sessions, the ModelManager, the model catalog and store,
+// ONNX reading, image/tensor ops and video IO. Test helpers are in ./testing.
+
+export * from './image/index.ts';
+export {
+  type LoadModel,
+  ModelBudgetError,
+  type ModelLease,
+  type ModelLocation,
+  type ModelLocator,
+  ModelManager,
+  type ModelManagerOptions,
+  type ModelManagerStats,
+} from './model-manager.ts';
+export { type Initializer, readInitializer } from './onnx/reader.ts';
+export {
+  type CreateSessionOptions,
+  checkFeeds,
+  createSession,
+  FeedError,
+  type ModelSession,
+  ort,
+  type SessionLogger,
+  type TensorInfo,
+} from './session/session.ts';
+export * from './tensor/index.ts';

@@ -1,0 +1,31 @@
+// Public surface of the image ops: codecs, affine transforms and templates, warp, masks, paste-back, colour.
+
+export { pasteBack, pasteRegion, type Rect } from './blend.ts';
+export { type ColorTransferOptions, colorTransfer, rgbToYCbCr, swapRB, yCbCrToRgb } from './color.ts';
+export {
+  assertImage,
+  createImage,
+  decodeImage,
+  encodeImage,
+  type ImageFormat,
+  type ResizeOptions,
+  type RgbImage,
+  resizeImage,
+} from './image.ts';
+export { type BoxMaskOptions, boxMask, gaussianBlur } from './mask.ts';
+export {
+  type Affine,
+  ARCFACE_112_TEMPLATE,
+  ARCFACE_128_TEMPLATE,
+  affine,
+  applyAffine,
+  composeAffine,
+  estimateSimilarity,
+  FFHQ_512_TEMPLATE,
+  identityAffine,
+  invertAffine,
+  type Point,
+  scaleTemplate,
+  similarityAffine,
+} from './transform.ts';
+export { type WarpOptions, warpAffine } from './warp.ts';

@@ -1,0 +1,142 @@
+// biome-ignore-all lint/style/noNonNullAssertion: typed-array reads in the pixel loops are in bounds by construction
+// Single-channel float masks (0..1, row-major width×height): the feathered box mask used to paste a
+// face crop back, and a separable Gaussian blur.
+
+export interface BoxMaskOptions {
+  /** Feather width in pixels: the mask rises from 0 to 1 over this many pixels. Default 0 (hard box). */
+  blur?: number;
+  /** Pixels kept at 0 along each edge before the feather: one value or [top, right, bottom, left]. */
+  padding?: number | readonly [number, number, number, number];
+}
+
+// Standard normal CDF via erf (Abramowitz & Stegun 7.1.26, |error| < 1.5e-7).
+function normalCdf(z: number): number {
+  const x = Math.abs(z) / Math.SQRT2;
+  const t = 1 / (1 + 0.3275911 * x);
+  const poly =
+    t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
+  const erf = 1 - poly * Math.exp(-x * x);
+  return z >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf);
+}
+
+const CDF_LO = normalCdf(-2);
+const CDF_SPAN = normalCdf(2) - CDF_LO;
+
+// A step blurred by a Gaussian truncated at ±2σ, rescaled to hit exactly 0 at t = 0 and 1 at t = 1.
+// That is FaceFusion's box mask edge (σ = blur/4, centred blur/2 in) without the tails, so the crop's
+// border is exactly 0 and its inside exactly 1.
+function ramp(t: number): number {
+  if (t <= 0) return 0;
+  if (t >= 1) return 1;
+  return (normalCdf(4 * t - 2) - CDF_LO) / CDF_SPAN;
+}
+
+function profile(n: number, padStart: number, padEnd: number, blur: number): Float32Array {
+  const p = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const a = i - padStart;
+    const b = n - 1 - i - padEnd;
+    p[i] = blur > 0 ? Math.min(ramp(a / blur), ramp(b / blur)) : a >= 0 && b >= 0 ? 1 : 0;
+  }
+  return p;
+}
+
+/**
+ * Feathered box mask for a width×height crop. Pixel `padding` from an edge is 0, pixel
+ * `padding + blur` is 1. The blurred box is separable, so the mask is the product of two 1-D
+ * profiles (rounded corners as with a 2-D blur). FaceFusion's `--face-mask-blur b` on a crop of
+ * width w corresponds to blur ≈ 0.5·w·b.
+ */
+export function boxMask(width: number, height: number, options: BoxMaskOptions = {}): Float32Array {
+  const blur = options.blur ?? 0;
+  const pad = options.padding ?? 0;
+  const [top, right, bottom, left] = typeof pad === 'number' ? [pad, pad, pad, pad] : pad;
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
+    throw new RangeError(`boxMask: size must be positive integers (got ${width}×${height})`);
+  }
+  if (!(blur >= 0) || ![top, right, bottom, left].every((v) => v >= 0)) {
+    throw new RangeError(`boxMask: blur and padding must be ≥ 0 (got blur ${blur}, padding ${String(pad)})`);
+  }
+  const px = profile(width, left, right, blur);
+  const py = profile(height, top, bottom, blur);
+  const mask = new Float32Array(width * height);
+  for (let y = 0, o = 0; y < height; y++) {
+    const vy = py[y]!;
+    for (let x = 0; x < width; x++, o++) mask[o] = vy * px[x]!;
+  }
+  return mask;
+}
+
+function gaussianKernel(sigma: number): Float64Array {
+  const radius = Math.max(1, Math.ceil(3 * sigma));
+  const k = new Float64Array(2 * radius + 1);
+  let sum = 0;
+  for (let i = -radius; i <= radius; i++) {
+    const v = Math.exp((-i * i) / (2 * sigma * sigma));
+    k[i + radius] = v;
+    sum += v;
+  }
+  for (let i = 0; i < k.length; i++) k[i] = k[i]! / sum;
+  return k;
+}
+
+/**
+ * Separable Gaussian blur of a single-channel float image (kernel radius ⌈3σ⌉, edge pixels
+ * replicated, so a constant image stays constant). σ = 0 copies. `out` may not alias `src`.
+ */
+export function gaussianBlur(
+  src: Float32Array,
+  width: number,
+  height: number,
+  sigma: number,
+  out: Float32Array = new Float32Array(width * height),
+): Float32Array {
+  const n = width * height;
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
+    throw new RangeError(`gaussianBlur: size must be positive integers (got ${width}×${height})`);
+  }
+  if (src.length !== n || out.length !== n) {
+    throw new RangeError(
+      `gaussianBlur: ${width}×${height} needs ${n} values (src ${src.length}, out ${out.length})`,
+    );
+  }
+  if (!(sigma >= 0)) throw new RangeError(`gaussianBlur: sigma must be ≥ 0 (got ${sigma})`);
+  if (out === src) throw new RangeError('gaussianBlur: out must not be src');
+  if (sigma === 0) {
+    out.set(src);
+    return out;
+  }
+  const k = gaussianKernel(sigma);
+  const r = (k.length - 1) >> 1;
+  const tmp = new Float32Array(n);
+  // Horizontal pass into tmp.
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    for (let x = 0; x < width; x++) {
+      let acc = 0;
+      if (x >= r && x + r < width) {
+        const base = row + x - r;
+        for (let i = 0; i < k.length; i++) acc += k[i]! * src[base + i]!;
+      } else {
+        for (let i = -r; i <= r; i++) {
+          const xx = x + i < 0 ? 0 : x + i >= width ? width - 1 : x + i;
+          acc += k[i + r]! * src[row + xx]!;
+        }
+      }
+      tmp[row + x] = acc;
+    }
+  }
+  // Vertical pass: accumulate whole rows (contiguous reads) in float64.
+  const acc = new Float64Array(width);
+  for (let y = 0; y < height; y++) {
+    acc.fill(0);
+    for (let i = -r; i <= r; i++) {
+      const yy = y + i < 0 ? 0 : y + i >= height ? height - 1 : y + i;
+      const wk = k[i + r]!;
+      const row = yy * width;
+      for (let x = 0; x < width; x++) acc[x] = acc[x]! + wk * tmp[row + x]!;
+    }
+    out.set(acc, y * width);
+  }
+  return out;
+}

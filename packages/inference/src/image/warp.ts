@@ -1,0 +1,118 @@
+// biome-ignore-all lint/style/noNonNullAssertion: typed-array reads in the pixel loop are in bounds by construction
+// Affine warp with bilinear sampling, cv2.warpAffine's conventions: pixel centres at integer
+// coordinates, `m` maps source → destination and each destination pixel samples M⁻¹·(x, y).
+import { assertImage, type RgbImage } from './image.ts';
+import { type Affine, invertAffine } from './transform.ts';
+
+export interface WarpOptions {
+  /** 'constant' (default): outside pixels are `fill`; 'replicate': the nearest edge pixel (no dark fringe). */
+  border?: 'constant' | 'replicate';
+  /** Value of every channel outside the source with border 'constant', 0–255. Default 0. */
+  fill?: number;
+  /** Reuse this image's buffer: it must be width×height with the source's channel count. */
+  out?: RgbImage;
+}
+
+export function warpAffine(
+  src: RgbImage,
+  m: Affine,
+  width: number,
+  height: number,
+  options: WarpOptions = {},
+): RgbImage {
+  assertImage(src, 'warpAffine source');
+  const fill = options.fill ?? 0;
+  if (!(fill >= 0 && fill <= 255)) throw new RangeError(`warpAffine: fill must be 0–255 (got ${fill})`);
+  const ch = src.channels;
+  const out = options.out ?? { width, height, channels: ch, data: new Uint8Array(width * height * ch) };
+  assertImage(out, 'warpAffine out');
+  if (out.width !== width || out.height !== height || out.channels !== ch) {
+    throw new RangeError(
+      `warpAffine: out is ${out.width}×${out.height}×${out.channels}, expected ${width}×${height}×${ch}`,
+    );
+  }
+  const inv = invertAffine(m);
+  const replicate = options.border === 'replicate';
+  const s = src.data;
+  const d = out.data;
+  const w = src.width;
+  const h = src.height;
+  const stride = w * ch;
+  const ia = inv[0]!;
+  const ib = inv[1]!;
+  const itx = inv[2]!;
+  const ic = inv[3]!;
+  const id = inv[4]!;
+  const ity = inv[5]!;
+  let o = 0;
+  for (let y = 0; y < height; y++) {
+    const rowX = ib * y + itx;
+    const rowY = id * y + ity;
+    for (let x = 0; x < width; x++, o += ch) {
+      const sx = ia * x + rowX;
+      const sy = ic * x + rowY;
+      const x0 = Math.floor(sx);
+      const y0 = Math.floor(sy);
+      const fx = sx - x0;
+      const fy = sy - y0;
+      const w11 = fx * fy;
+      const w10 = fx - w11;
+      const w01 = fy - w11;
+      const w00 = 1 - fx - fy + w11;
+      if (x0 >= 0 && y0 >= 0 && x0 < w - 1 && y0 < h - 1) {
+        // Fast path: all four neighbours inside.
+        const i00 = (y0 * w + x0) * ch;
+        const i01 = i00 + stride;
+        if (ch === 3) {
+          // Unrolled for RGB, the common case.
+          d[o] = (s[i00]! * w00 + s[i00 + 3]! * w10 + s[i01]! * w01 + s[i01 + 3]! * w11 + 0.5) | 0;
+          d[o + 1] =
+            (s[i00 + 1]! * w00 + s[i00 + 4]! * w10 + s[i01 + 1]! * w01 + s[i01 + 4]! * w11 + 0.5) | 0;
+          d[o + 2] =
+            (s[i00 + 2]! * w00 + s[i00 + 5]! * w10 + s[i01 + 2]! * w01 + s[i01 + 5]! * w11 + 0.5) | 0;
+        } else {
+          for (let c = 0; c < ch; c++) {
+            d[o + c] =
+              (s[i00 + c]! * w00 +
+                s[i00 + ch + c]! * w10 +
+                s[i01 + c]! * w01 +
+                s[i01 + ch + c]! * w11 +
+                0.5) |
+              0;
+          }
+        }
+      } else if (replicate) {
+        const xa = x0 < 0 ? 0 : x0 >= w ? w - 1 : x0;
+        const xb = x0 + 1 < 0 ? 0 : x0 + 1 >= w ? w - 1 : x0 + 1;
+        const ya = y0 < 0 ? 0 : y0 >= h ? h - 1 : y0;
+        const yb = y0 + 1 < 0 ? 0 : y0 + 1 >= h ? h - 1 : y0 + 1;
+        const i00 = (ya * w + xa) * ch;
+        const i10 = (ya * w + xb) * ch;
+        const i01 = (yb * w + xa) * ch;
+        const i11 = (yb * w + xb) * ch;
+        for (let c = 0; c < ch; c++) {
+          d[o + c] =
+            (s[i00 + c]! * w00 + s[i10 + c]! * w10 + s[i01 + c]! * w01 + s[i11 + c]! * w11 + 0.5) | 0;
+        }
+      } else if (x0 < -1 || y0 < -1 || x0 >= w || y0 >= h) {
+        for (let c = 0; c < ch; c++) d[o + c] = fill;
+      } else {
+        // Straddles the edge: neighbours outside the source count as `fill`, as in cv2's BORDER_CONSTANT.
+        const inX0 = x0 >= 0;
+        const inX1 = x0 + 1 < w;
+        const inY0 = y0 >= 0;
+        const inY1 = y0 + 1 < h;
+        const i00 = (y0 * w + x0) * ch;
+        const i01 = i00 + stride;
+        for (let c = 0; c < ch; c++) {
+          const p00 = inX0 && inY0 ? s[i00 + c]! : fill;
+          const p10 = inX1 && inY0 ? s[i00 + ch + c]! : fill;
+          const p01 = inX0 && inY1 ? s[i01 + c]! : fill;
+          const p11 = inX1 && inY1 ? s[i01 + ch + c]! : fill;
+          d[o + c] = (p00 * w00 + p10 * w10 + p01 * w01 + p11 * w11 + 0.5) | 0;
+        }
+      }
+    }
+  }
+  return out;
+}
