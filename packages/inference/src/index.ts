@@ -24,3 +24,4 @@ export {
   type TensorInfo,
 } from './session/session.ts';
 export * from './tensor/index.ts';
+export * from './video/index.ts';

@@ -1,0 +1,116 @@
+// Video IO overhead: Visage's passthrough (decodeFrames → RGB24 through Node → createEncoder) against one
+// plain `ffmpeg -i in -c:v libx264 …` transcode of the same 1280×720 25 fps 8 s clip, same CRF and preset.
+// The plain command never leaves YUV, so the ratio is the whole cost of handing frames to JavaScript.
+// Two clips: the astronaut photo with a slow zoom (natural content, where x264 has real work) and
+// ffmpeg's testsrc (flat synthetic content that x264 encodes almost for free: the worst case for the
+// ratio). Runs alternate (plain, Visage, plain, Visage) so both see the same machine; best of each.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createEncoder, decodeFrames, probeVideo } from '../src/video/index.ts';
+import { ffmpegPath, runTool } from '../src/video/process.ts';
+import { makePhotoMotion, makeTestPattern } from '../src/video/synthetic.ts';
+import type { BenchResult } from './types.ts';
+
+const ASTRONAUT = '/work/shared/fixtures/faces/astronaut.png';
+const WIDTH = 1280;
+const HEIGHT = 720;
+const FPS = 25;
+const SECONDS = 8;
+const CRF = 18;
+const PRESET = 'medium';
+const ROUNDS = 2;
+
+async function plain(input: string, output: string): Promise<number> {
+  const start = performance.now();
+  const x264 = ['-c:v', 'libx264', '-crf', String(CRF), '-preset', PRESET, '-pix_fmt', 'yuv420p'];
+  await runTool(
+    ffmpegPath(),
+    ['-hide_banner', '-loglevel', 'error', '-y', '-i', input, ...x264, output],
+    'plain',
+  );
+  return performance.now() - start;
+}
+
+async function visage(input: string, output: string): Promise<{ ms: number; frames: number }> {
+  const start = performance.now();
+  const encoder = await createEncoder(output, {
+    width: WIDTH,
+    height: HEIGHT,
+    fps: FPS,
+    crf: CRF,
+    preset: PRESET,
+    codec: 'libx264',
+  });
+  for await (const frame of decodeFrames(input)) await encoder.write(frame.data);
+  await encoder.finish();
+  return { ms: performance.now() - start, frames: encoder.framesWritten };
+}
+
+interface Side {
+  plainFps: number;
+  visageFps: number;
+  frames: number;
+}
+
+async function compare(input: string, dir: string): Promise<Side> {
+  const { frameCount } = await probeVideo(input);
+  let plainMs = Number.POSITIVE_INFINITY;
+  let visageMs = Number.POSITIVE_INFINITY;
+  for (let round = 0; round < ROUNDS; round++) {
+    plainMs = Math.min(plainMs, await plain(input, join(dir, 'plain.mp4')));
+    const ours = await visage(input, join(dir, 'visage.mp4'));
+    if (ours.frames !== frameCount)
+      throw new Error(`Visage passthrough wrote ${ours.frames} of ${frameCount} frames`);
+    visageMs = Math.min(visageMs, ours.ms);
+  }
+  return {
+    plainFps: (frameCount * 1000) / plainMs,
+    visageFps: (frameCount * 1000) / visageMs,
+    frames: frameCount,
+  };
+}
+
+export async function run(): Promise<BenchResult> {
+  const dir = await mkdtemp(join(tmpdir(), 'visage-video-bench-'));
+  try {
+    const photoClip = join(dir, 'astronaut.mp4');
+    const patternClip = join(dir, 'testsrc.mp4');
+    const size = { width: WIDTH, height: HEIGHT };
+    await makePhotoMotion(photoClip, ASTRONAUT, { size, fps: FPS, seconds: SECONDS });
+    await makeTestPattern(patternClip, { ...size, fps: FPS, seconds: SECONDS, audio: false });
+    const photo = await compare(photoClip, dir);
+    const pattern = await compare(patternClip, dir);
+    const line = (name: string, side: Side) =>
+      `${name}: plain ffmpeg ${side.plainFps.toFixed(1)} frames/s, Visage ${side.visageFps.toFixed(1)} frames/s ` +
+      `→ ×${(side.visageFps / side.plainFps).toFixed(2)}`;
+    return {
+      name: 'video',
+      metrics: {
+        frames: photo.frames,
+        plain_ffmpeg_fps: photo.plainFps,
+        visage_passthrough_fps: photo.visageFps,
+        visage_over_plain: photo.visageFps / photo.plainFps,
+        testsrc_plain_ffmpeg_fps: pattern.plainFps,
+        testsrc_visage_passthrough_fps: pattern.visageFps,
+        testsrc_visage_over_plain: pattern.visageFps / pattern.plainFps,
+      },
+      summary:
+        `${WIDTH}×${HEIGHT} ${FPS} fps ${SECONDS} s, decode→encode passthrough vs one ffmpeg, libx264 CRF ${CRF} ` +
+        `${PRESET}, best of ${ROUNDS} (goal ≥ 0.9): ${line('astronaut zoom', photo)}; ${line('testsrc', pattern)}`,
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  run().then(
+    (result) => console.log(result.summary),
+    (error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    },
+  );
+}

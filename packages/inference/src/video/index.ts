@@ -1,0 +1,23 @@
+// Video IO for the pipelines: probe, stream frames out of a file, stream frames into an H.264 file.
+export {
+  type DecodeOptions,
+  type DecodeStats,
+  decodeFrames,
+  type FrameStream,
+  type VideoFrame,
+} from './decode.ts';
+export { createEncoder, type EncoderOptions, type VideoEncoder } from './encode.ts';
+export {
+  autoH264Encoder,
+  chooseH264Encoder,
+  detectH264Encoders,
+  type H264Choice,
+  type H264Codec,
+  type HardwareH264Codec,
+  parseH264Encoders,
+  testH264Encoder,
+  type X264Preset,
+} from './encoders.ts';
+export { probeVideo, type VideoInfo } from './probe.ts';
+export { FfmpegError } from './process.ts';
+export { fpsToRational, parseRational } from './rational.ts';

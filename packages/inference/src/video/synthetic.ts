@@ -1,0 +1,69 @@
+// Makes small videos with ffmpeg for the video tests and benchmark (not part of the public surface).
+import { ffmpegPath, runTool } from './process.ts';
+
+export interface PatternOptions {
+  width?: number;
+  height?: number;
+  fps?: number;
+  seconds?: number;
+  /** Add a 440 Hz sine as AAC. */
+  audio?: boolean;
+}
+
+/** ffmpeg's moving `testsrc` pattern (colour bars, a frame counter, a sweeping gradient), H.264. */
+export async function makeTestPattern(outPath: string, options: PatternOptions = {}): Promise<void> {
+  const { width = 320, height = 240, fps = 25, seconds = 2, audio = true } = options;
+  const args = ['-hide_banner', '-loglevel', 'error', '-y'];
+  args.push('-f', 'lavfi', '-i', `testsrc=size=${width}x${height}:rate=${fps}`);
+  if (audio) args.push('-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000');
+  args.push(
+    '-t',
+    String(seconds),
+    '-c:v',
+    'libx264',
+    '-preset',
+    'veryfast',
+    '-crf',
+    '16',
+    '-pix_fmt',
+    'yuv420p',
+  );
+  if (audio) args.push('-c:a', 'aac');
+  await runTool(ffmpegPath(), [...args, outPath], `Cannot make test video "${outPath}"`);
+}
+
+export interface PhotoMotionOptions {
+  /** Output size: a side (square) or width × height. */
+  size?: number | { width: number; height: number };
+  fps?: number;
+  seconds?: number;
+}
+
+/** A real photo with motion: a slow zoom (1.1× → 1.4×) that drifts right and down, the face in view. */
+export async function makePhotoMotion(
+  outPath: string,
+  photo: string,
+  options: PhotoMotionOptions = {},
+): Promise<void> {
+  const { size = 256, fps = 25, seconds = 2 } = options;
+  const { width, height } = typeof size === 'number' ? { width: size, height: size } : size;
+  const p = `on/${Math.round(fps * seconds)}`; // progress 0 → 1 over the output frames
+  // Cut the photo to the output's aspect ratio first: zoompan would stretch it.
+  const crop = `crop=w='min(iw,ih*${width}/${height})':h='min(ih,iw*${height}/${width})'`;
+  const zoom = `${crop},zoompan=z='1.1+0.3*${p}':x='(iw-iw/zoom)*(0.3+0.2*${p})':y='(ih-ih/zoom)*0.1*${p}'`;
+  const args = [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-y',
+    '-loop',
+    '1',
+    '-framerate',
+    String(fps),
+    '-i',
+    photo,
+  ];
+  args.push('-vf', `${zoom}:d=1:s=${width}x${height}:fps=${fps},format=yuv420p`, '-t', String(seconds));
+  args.push('-c:v', 'libx264', '-preset', 'veryfast', '-crf', '12', outPath);
+  await runTool(ffmpegPath(), args, `Cannot make test video "${outPath}"`);
+}
