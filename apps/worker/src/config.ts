@@ -39,6 +39,12 @@ const schema = z.object({
   /** A crashed worker's job is picked up again once its lock (this long) has expired. */
   VISAGE_JOB_LOCK_MS: z.coerce.number().int().min(1_000).default(30_000),
   VISAGE_STALLED_INTERVAL_MS: z.coerce.number().int().min(500).default(30_000),
+  /** auto picks the best present; naming one that is absent stops the worker with the reason. */
+  VISAGE_DEVICE: z.enum(['auto', 'cuda', 'mps', 'cpu']).default('auto'),
+  /** Memory models may take, in GiB; default: free VRAM minus a reserve, or a share of (unified) RAM. */
+  VISAGE_MODEL_MEMORY_GB: z.coerce.number().positive().optional(),
+  /** Unload a model this many seconds after its last use (0 keeps it until evicted). */
+  VISAGE_MODEL_IDLE_TTL_S: z.coerce.number().min(0).default(600),
 });
 
 export type WorkerConfig = ReturnType<typeof loadConfig>;

@@ -2,7 +2,8 @@
 import os from 'node:os';
 import { assertDbReachable, connectRedis, createDb, createRedis, type Db, pingDb } from '@visage/db';
 import { MediaStore } from '@visage/db/media';
-import { describeDevice, detectDevice } from '@visage/device';
+import { describeDevice, detectDevice, selectDevice } from '@visage/device';
+import { ModelManager, ModelStore } from '@visage/inference';
 import { enabledPluginIds, loadPlugins } from '@visage/plugins';
 import type { Redis } from 'ioredis';
 import type { WorkerConfig } from './config.ts';
@@ -41,6 +42,28 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Ru
   log.info(`device: ${describeDevice(device)}`);
   log.debug({ device }, 'device details');
   for (const problem of device.problems) log.warn(problem);
+  const selected = selectDevice(device, config.VISAGE_DEVICE, {
+    modelMemoryGb: config.VISAGE_MODEL_MEMORY_GB,
+  });
+  log.info(
+    {
+      device: selected.device,
+      providers: selected.providers,
+      precision: selected.precision,
+      budgetBytes: selected.budgetBytes,
+    },
+    `models run on ${selected.device} (${selected.providers.join(' → ')}, ${selected.precision}); ` +
+      `memory budget ${(selected.budgetBytes / 1024 ** 3).toFixed(1)} GiB (${selected.budgetReason})`,
+  );
+  const modelStore = new ModelStore(config.VISAGE_MODELS_DIR);
+  const models = new ModelManager({
+    budgetBytes: selected.budgetBytes,
+    locator: { locate: (modelId) => modelStore.locate(modelId, selected.precision) },
+    providers: selected.providers,
+    gpuIndex: selected.gpuIndex ?? 0,
+    idleTtlMs: config.VISAGE_MODEL_IDLE_TTL_S * 1000,
+    log,
+  });
 
   const opened: { db?: Db; redis?: Redis; cancellation?: Cancellation } = {};
   const closeConnections = async () => {
@@ -74,7 +97,9 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Ru
         media,
         log,
         cancellation,
-        device: device.accelerator,
+        device: selected,
+        models,
+        modelStore,
       },
       redis,
       plugins,
@@ -115,6 +140,7 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Ru
         }, config.VISAGE_SHUTDOWN_TIMEOUT_MS / 2);
         await closing;
         clearTimeout(grace);
+        await models.unloadAll();
         await heartbeat.stop();
         await closeConnections();
       },

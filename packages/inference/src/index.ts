@@ -12,6 +12,7 @@ export {
   type ModelManagerOptions,
   type ModelManagerStats,
 } from './model-manager.ts';
+export * from './models/index.ts';
 export { type Initializer, readInitializer } from './onnx/reader.ts';
 export {
   type CreateSessionOptions,

@@ -1,4 +1,6 @@
 // The contract between the worker and a plugin (../../shared/DESIGN.md, "The plugin interface").
+import type { SelectedDevice } from '@visage/device';
+import type { ModelLease } from '@visage/inference';
 import type { z } from 'zod';
 import type { PluginDescriptor } from './descriptor.ts';
 
@@ -41,6 +43,13 @@ export interface RunContext {
   /** fraction in [0, 1]; stage is a short human-readable phase ("detecting faces", "frame 12/300"). */
   progress(fraction: number, stage: string, preview?: Preview): void;
   assets: AssetAccess;
+  /**
+   * Loaded ONNX sessions through the worker's ModelManager. Release every lease (in `finally`);
+   * the worker records which models ran on which provider.
+   */
+  models: { acquire(id: string): Promise<ModelLease> };
+  /** The device the worker runs models on (provider chain, precision, memory budget). */
+  device: SelectedDevice;
   /** Facts to keep on the job for its owner: models used, provider, faces found, timings… */
   record(metadata: Record<string, unknown>): void;
 }

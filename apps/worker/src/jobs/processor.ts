@@ -2,6 +2,7 @@
 // (succeeded, failed, cancelled, interrupted by shutdown) is written to its row and announced.
 import type { Db, Prisma } from '@visage/db';
 import { jobEventFromRow, publishJobEvent, TERMINAL_STATUSES } from '@visage/db/jobs';
+import type { ModelStore } from '@visage/inference';
 import type { Plugin } from '@visage/plugins';
 import { DelayedError, type Job as QueueJob } from 'bullmq';
 import { type Cancellation, CancelledByUser, WorkerShutdown } from './cancellation.ts';
@@ -9,8 +10,8 @@ import { createRunContext, type RunContextDeps } from './run-context.ts';
 
 export interface ProcessorDeps extends Omit<RunContextDeps, 'reportQueueProgress'> {
   cancellation: Cancellation;
-  /** What the job row records as where it ran, e.g. "cpu". */
-  device: string;
+  /** Which models are installed; a job needing a missing one is refused before it starts. */
+  modelStore: Pick<ModelStore, 'missingModels'>;
 }
 
 export type JobOutcome = 'succeeded' | 'failed' | 'cancelled' | 'interrupted' | 'skipped';
@@ -38,7 +39,7 @@ export async function processJob(
       status: 'running',
       startedAt: row.startedAt ?? new Date(),
       attempts: { increment: 1 },
-      device: deps.device,
+      device: deps.device.device,
       stage: 'starting',
       error: null,
       errorStack: null,
@@ -73,7 +74,10 @@ export async function processJob(
 
   try {
     log.info({ jobId, plugin: plugin.id }, 'job started');
-    await plugin.run(ctx, plugin.input.parse(row.input));
+    const input = plugin.input.parse(row.input);
+    const missing = deps.modelStore.missingModels(plugin.models(input));
+    if (missing) throw missing; // names every missing model and how to get it
+    await plugin.run(ctx, input);
     await ctx.flush();
     await finish({ status: 'succeeded', progress: 1, stage: 'done', finishedAt: new Date() });
     log.info({ jobId }, 'job succeeded');

@@ -6,6 +6,8 @@ import path from 'node:path';
 import type { Db, Prisma } from '@visage/db';
 import { jobEventFromRow, jobPreviewKey, publishJobEvent } from '@visage/db/jobs';
 import { createAsset, type MediaStore } from '@visage/db/media';
+import type { SelectedDevice } from '@visage/device';
+import type { ModelManager } from '@visage/inference';
 import type { Preview, RunContext } from '@visage/plugins';
 import type { Redis } from 'ioredis';
 import sharp from 'sharp';
@@ -15,6 +17,8 @@ import type { Logger } from '../logger.ts';
 const PROGRESS_INTERVAL_MS = 250;
 
 export interface RunContextDeps {
+  device: SelectedDevice;
+  models: ModelManager;
   db: Db;
   redis: Redis;
   redisPrefix: string;
@@ -28,6 +32,8 @@ export interface JobRunContext extends RunContext {
   /** Writes any progress still waiting for its throttle slot. */
   flush(): Promise<void>;
   metadata(): Record<string, unknown>;
+  /** Providers the job's models ran on. */
+  providers(): string[];
 }
 
 export function createRunContext(
@@ -41,6 +47,8 @@ export function createRunContext(
   let timer: NodeJS.Timeout | undefined;
   let writes: Promise<void> = Promise.resolve(); // one write at a time, in order
   const metadata: Record<string, unknown> = {};
+  // Which model ran on which provider, for the job's metadata and its `provider` column.
+  const modelsUsed = new Map<string, string>();
 
   const write = async () => {
     const update = pending;
@@ -91,7 +99,16 @@ export function createRunContext(
     record(values) {
       Object.assign(metadata, values);
     },
-    metadata: () => metadata,
+    metadata: () => ({ ...metadata, ...(modelsUsed.size ? { models: Object.fromEntries(modelsUsed) } : {}) }),
+    providers: () => [...new Set(modelsUsed.values())],
+    device: deps.device,
+    models: {
+      async acquire(modelId) {
+        const lease = await deps.models.acquire(modelId);
+        modelsUsed.set(modelId, lease.session.provider);
+        return lease;
+      },
+    },
     assets: {
       async input(assetId) {
         // A plugin reads only the inputs linked to its own job.

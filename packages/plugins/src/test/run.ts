@@ -30,7 +30,11 @@ export async function runTestPlugin(ctx: RunContext, input: Input): Promise<void
   for (let step = 1; step <= input.steps; step++) {
     ctx.signal.throwIfAborted();
     if (step === input.failAtStep) throw new Error(`Test plugin failed at step ${step} as asked`);
-    await sleep(input.stepMs, undefined, { signal: ctx.signal });
+    // An abort during the wait surfaces as the abort's reason, as it does between steps.
+    await sleep(input.stepMs, undefined, { signal: ctx.signal }).catch((error: unknown) => {
+      ctx.signal.throwIfAborted();
+      throw error;
+    });
     const halfway = step === Math.ceil(input.steps / 2);
     ctx.progress(
       step / input.steps,

@@ -1,0 +1,248 @@
+// Downloads one model file: resumable (HTTP Range on `<file>.part`), hashed while streaming,
+// verified against the catalog's sha256 and size, and renamed into place only when complete, so a
+// reader never sees half a model. Network errors and 5xx are retried with exponential back-off;
+// other HTTP errors fail the mirror at once; each mirror is tried in order.
+import { createHash, type Hash } from 'node:crypto';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import type { IncomingMessage } from 'node:http';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ChecksumError, HttpError } from './errors.ts';
+import { hashInto } from './hash.ts';
+import { get, NetworkError } from './http.ts';
+import type { ModelVariant } from './schema.ts';
+
+/** What to fetch: a catalog entry or one of its variants. */
+export type DownloadSource = Pick<ModelVariant, 'file' | 'urls' | 'sha256' | 'bytes'>;
+
+export interface DownloadOptions {
+  /** Called as bytes arrive; `received` counts a resumed part too. `total` is null when unknown. */
+  onProgress?: (received: number, total: number | null) => void;
+  /** Retries, back-offs, restarts and mirror changes, for the user to see. */
+  onNotice?: (message: string) => void;
+  /** Aborting keeps the .part file, so the next call resumes it. */
+  signal?: AbortSignal;
+  /** Retries per mirror after the first attempt (network errors, 5xx, 408, 429). */
+  retries?: number;
+  /** First back-off; doubles on each retry. */
+  backoffMs?: number;
+  /** Give up on a connection silent for this long (then retry). */
+  idleTimeoutMs?: number;
+}
+
+export interface DownloadResult {
+  path: string;
+  bytes: number;
+  sha256: string;
+  /** The mirror that served it. */
+  url: string;
+  /** Bytes taken from an earlier .part file (0 when it started from scratch). */
+  resumedFrom: number;
+}
+
+/** The download was cancelled through its AbortSignal; the partial file is kept. */
+export class DownloadCancelledError extends Error {
+  override name = 'AbortError';
+}
+
+/** The file one mirror serves is not the one the catalog describes (size or checksum). */
+class WrongFileError extends Error {
+  override name = 'WrongFileError';
+}
+
+interface Job {
+  source: DownloadSource;
+  url: string;
+  finalPath: string;
+  partPath: string;
+  options: DownloadOptions;
+}
+
+export async function downloadModel(
+  source: DownloadSource,
+  dir: string,
+  options: DownloadOptions = {},
+): Promise<DownloadResult> {
+  if (source.urls.length === 0) throw new Error(`${source.file} has no download URL`);
+  await mkdir(dir, { recursive: true });
+  const finalPath = path.join(dir, source.file);
+  const partPath = `${finalPath}.part`;
+  const failures: Error[] = [];
+  for (const [index, url] of source.urls.entries()) {
+    try {
+      return await fromMirror({ source, url, finalPath, partPath, options });
+    } catch (error) {
+      if (options.signal?.aborted) throw await cancelled(source.file, partPath, options.signal);
+      const err = error instanceof Error ? error : new Error(String(error));
+      failures.push(err);
+      const next = source.urls[index + 1];
+      if (next === undefined) break;
+      // Bytes from another mirror can only be trusted when the checksum will vouch for the whole.
+      if (source.sha256 === null) await rm(partPath, { force: true });
+      options.onNotice?.(`${err.message}; trying the next mirror (${next})`);
+    }
+  }
+  if (failures.length === 1 && failures[0]) throw failures[0];
+  throw new Error(
+    `Could not download ${source.file} from any of its ${failures.length} mirrors: ` +
+      failures.map((f) => f.message).join('; '),
+  );
+}
+
+async function cancelled(file: string, partPath: string, signal: AbortSignal) {
+  const kept = await partSize(partPath);
+  return new DownloadCancelledError(
+    `Download of ${file} cancelled; ${kept} bytes kept in ${partPath} for the next attempt to resume`,
+    { cause: signal.reason },
+  );
+}
+
+/** Tries one URL, retrying what may pass (network errors, 5xx) with exponential back-off. */
+async function fromMirror(job: Job): Promise<DownloadResult> {
+  const { retries = 4, backoffMs = 1000, signal, onNotice } = job.options;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await attemptOnce(job);
+    } catch (error) {
+      const retryable = error instanceof NetworkError || (error instanceof HttpError && error.retryable);
+      if (signal?.aborted || !retryable || attempt >= retries) throw error;
+      const delay = backoffMs * 2 ** attempt;
+      onNotice?.(`${error.message}; retrying in ${delay} ms (retry ${attempt + 1} of ${retries})`);
+      await sleep(delay, undefined, { signal });
+    }
+  }
+}
+
+async function partSize(partPath: string): Promise<number> {
+  try {
+    return (await stat(partPath)).size;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw error;
+  }
+}
+
+/** One request: resume from the part file when the server allows, else start over. */
+async function attemptOnce(job: Job): Promise<DownloadResult> {
+  const { source, url, partPath, options } = job;
+  let offset = await partSize(partPath);
+  if (source.bytes !== null && offset > source.bytes) {
+    await rm(partPath, { force: true }); // longer than the file can be: not ours
+    offset = 0;
+  }
+  if (source.bytes !== null && offset === source.bytes) {
+    // Complete already (e.g. cancelled just before the rename): keep it if it checks out.
+    const hash = await hashInto(partPath);
+    if (source.sha256 === null || hash.copy().digest('hex') === source.sha256) {
+      return finish(job, hash, offset, offset);
+    }
+    options.onNotice?.(`${partPath} is complete but its checksum is wrong; downloading it again`);
+    await rm(partPath, { force: true });
+    offset = 0;
+  }
+
+  // A server may refuse the range (416) or answer from another offset; then start over once.
+  for (let restart = 0; ; restart++) {
+    const headers: Record<string, string> = offset > 0 ? { range: `bytes=${offset}-` } : {};
+    const { response } = await get(url, {
+      headers,
+      signal: options.signal,
+      idleTimeoutMs: options.idleTimeoutMs ?? 30_000,
+    });
+    const status = response.statusCode ?? 0;
+    const start = status === 206 ? rangeStart(response) : 0;
+    if (offset > 0 && restart === 0 && (status === 416 || (status === 206 && start !== offset))) {
+      response.resume();
+      options.onNotice?.(`${url} could not resume at byte ${offset}; starting over`);
+      await rm(partPath, { force: true });
+      offset = 0;
+      continue;
+    }
+    if (status !== 200 && status !== 206) {
+      response.resume();
+      throw new HttpError(url, status, response.statusMessage);
+    }
+    if (status === 200 && offset > 0) {
+      options.onNotice?.(`${url} ignored the Range request; starting over`);
+      offset = 0;
+    }
+    return receive(job, response, offset);
+  }
+}
+
+function rangeStart(response: IncomingMessage): number {
+  const match = /^bytes (\d+)-\d+\/(\d+|\*)$/.exec(response.headers['content-range'] ?? '');
+  return match ? Number(match[1]) : -1;
+}
+
+function totalOf(response: IncomingMessage, offset: number): number | null {
+  if (response.statusCode === 206) {
+    const total = /\/(\d+)$/.exec(response.headers['content-range'] ?? '')?.[1];
+    if (total) return Number(total);
+  }
+  const length = response.headers['content-length'];
+  return length ? offset + Number(length) : null;
+}
+
+/** Streams the body onto the part file (appending when resuming) while hashing it. */
+async function receive(job: Job, response: IncomingMessage, offset: number): Promise<DownloadResult> {
+  const { source, url, partPath, options } = job;
+  const served = totalOf(response, offset);
+  if (served !== null && source.bytes !== null && served !== source.bytes) {
+    response.destroy();
+    throw new WrongFileError(`${url} serves ${served} bytes for ${source.file}, expected ${source.bytes}`);
+  }
+  const total = served ?? source.bytes;
+  // The part's bytes are re-read from disk, so the digest covers exactly what the file holds.
+  const hash = offset > 0 ? await hashInto(partPath) : createHash('sha256');
+  const file = await open(partPath, offset > 0 ? 'a' : 'w');
+  let received = offset;
+  try {
+    options.onProgress?.(received, total);
+    const body = response[Symbol.asyncIterator]();
+    for (;;) {
+      let next: IteratorResult<Buffer>;
+      try {
+        next = await body.next();
+      } catch (error) {
+        if (options.signal?.aborted) throw error;
+        throw new NetworkError(
+          `${url}: connection lost after ${received} bytes (${(error as Error).message})`,
+          { cause: error },
+        );
+      }
+      if (next.done) break;
+      hash.update(next.value);
+      await file.write(next.value);
+      received += next.value.length;
+      options.onProgress?.(received, total);
+    }
+    if (total !== null && received < total) {
+      throw new NetworkError(`${url}: connection closed after ${received} of ${total} bytes`);
+    }
+    await file.sync(); // on disk before the rename makes it visible
+  } finally {
+    await file.close();
+  }
+  return finish(job, hash, received, offset);
+}
+
+/** Checks size and checksum of the complete part file, then renames it into place. */
+async function finish(job: Job, hash: Hash, received: number, resumedFrom: number): Promise<DownloadResult> {
+  const { source, url, partPath, finalPath } = job;
+  const actual = hash.digest('hex');
+  if (received === 0) {
+    await rm(partPath, { force: true });
+    throw new WrongFileError(`${url} sent an empty file for ${source.file}`);
+  }
+  if (source.bytes !== null && received !== source.bytes) {
+    await rm(partPath, { force: true });
+    throw new WrongFileError(`${url} sent ${received} bytes for ${source.file}, expected ${source.bytes}`);
+  }
+  if (source.sha256 !== null && actual !== source.sha256) {
+    await rm(partPath, { force: true });
+    throw new ChecksumError(source.file, url, source.sha256, actual);
+  }
+  await rename(partPath, finalPath);
+  return { path: finalPath, bytes: received, sha256: actual, url, resumedFrom };
+}

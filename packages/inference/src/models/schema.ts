@@ -1,0 +1,117 @@
+// The shape of a model catalog entry. The catalog is data typed by hand from the reference notes, so
+// it is checked with zod when the module loads: a typo in a checksum or a URL fails at start-up,
+// not halfway through a 500 MB download.
+import { z } from 'zod';
+
+export const PRECISIONS = ['fp32', 'fp16'] as const;
+export const PROVIDERS = ['cuda', 'coreml', 'cpu'] as const;
+export const PLUGINS = ['faceswap', 'liveportrait', 'wan', 'shared'] as const;
+
+const sha256 = z
+  .string()
+  .regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters')
+  .nullable()
+  .describe('null when no source gives it; never invented');
+const bytes = z.number().int().positive().nullable();
+const fileName = z
+  .string()
+  .regex(/^[\w.-]+$/, 'a plain file name (letters, digits, "_", "." or "-")')
+  .refine((name) => !name.endsWith('.part'), '".part" is reserved for downloads in progress');
+
+export const modelVariantSchema = z.object({
+  precision: z.enum(PRECISIONS),
+  file: fileName,
+  /** Mirrors, tried in order. Empty when no public file exists (see `availability`). */
+  urls: z.array(z.url({ protocol: /^https?$/ })),
+  sha256,
+  bytes,
+  /** Memory once loaded, when it differs from the entry's estimate (e.g. fp16 halves it). */
+  residentBytes: bytes.optional(),
+});
+
+export const licenceSchema = z.object({
+  name: z.string().min(1),
+  commercialUse: z.boolean(),
+  url: z.url(),
+});
+
+export const modelEntrySchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/, 'lowercase letters, digits, "_", "." or "-"'),
+    title: z.string().min(1),
+    plugin: z.enum(PLUGINS),
+    /** The default variant's file, URLs, checksum and size (= variants[0]). */
+    file: fileName,
+    urls: z.array(z.url({ protocol: /^https?$/ })),
+    sha256,
+    bytes,
+    /** Estimated memory once loaded; null = use the file size. */
+    residentBytes: bytes,
+    licence: licenceSchema,
+    variants: z.array(modelVariantSchema).min(1),
+    /** Execution providers the model can run on; the device's chain is filtered by this. */
+    providers: z.array(z.enum(PROVIDERS)).min(1),
+    /** 'export-required': no public ONNX file exists; the user exports one and imports it. */
+    availability: z.enum(['download', 'export-required']),
+    /** Anything a user must know to get or trust the file. */
+    note: z.string().optional(),
+  })
+  .superRefine((entry, ctx) => {
+    const first = entry.variants[0];
+    if (
+      first &&
+      (first.file !== entry.file ||
+        first.sha256 !== entry.sha256 ||
+        first.bytes !== entry.bytes ||
+        first.urls.join() !== entry.urls.join())
+    ) {
+      ctx.addIssue({ code: 'custom', message: 'file/urls/sha256/bytes must equal the first variant' });
+    }
+    const precisions = entry.variants.map((v) => v.precision);
+    if (new Set(precisions).size !== precisions.length) {
+      ctx.addIssue({ code: 'custom', message: `duplicate precision in variants: ${precisions.join(', ')}` });
+    }
+    const files = entry.variants.map((v) => v.file);
+    if (new Set(files).size !== files.length) {
+      ctx.addIssue({ code: 'custom', message: 'each variant needs its own file name' });
+    }
+    const downloadable = entry.variants.every((v) => v.urls.length > 0);
+    if (entry.availability === 'download' && !downloadable) {
+      ctx.addIssue({ code: 'custom', message: 'a downloadable model needs at least one URL per variant' });
+    }
+    if (entry.availability === 'export-required' && !entry.note) {
+      ctx.addIssue({ code: 'custom', message: 'an export-required model needs a note saying how to get it' });
+    }
+  });
+
+export const modelCatalogSchema = z.array(modelEntrySchema).superRefine((entries, ctx) => {
+  const seen = new Set<string>();
+  for (const [index, entry] of entries.entries()) {
+    if (seen.has(entry.id)) {
+      ctx.addIssue({ code: 'custom', path: [index, 'id'], message: `duplicate model id "${entry.id}"` });
+    }
+    seen.add(entry.id);
+  }
+});
+
+export type Precision = (typeof PRECISIONS)[number];
+export type ModelPlugin = (typeof PLUGINS)[number];
+export type ModelVariant = z.infer<typeof modelVariantSchema>;
+export type ModelLicence = z.infer<typeof licenceSchema>;
+export type ModelEntry = z.infer<typeof modelEntrySchema>;
+export type ModelCatalog = readonly ModelEntry[];
+
+/** Validates a catalog, with a message naming every bad field of every bad entry. */
+export function parseCatalog(input: unknown, name = 'model catalog'): ModelCatalog {
+  const result = modelCatalogSchema.safeParse(input);
+  if (result.success) return Object.freeze(result.data);
+  const problems = result.error.issues.map((issue) => {
+    const [index, ...rest] = issue.path;
+    const id =
+      typeof index === 'number' && Array.isArray(input)
+        ? ((input[index] as { id?: unknown } | undefined)?.id ?? `#${index}`)
+        : '';
+    return `${String(id)}${rest.length ? `.${rest.join('.')}` : ''}: ${issue.message}`;
+  });
+  throw new Error(`Invalid ${name}: ${problems.join('; ')}`);
+}
