@@ -9,6 +9,8 @@ import { promisify } from 'node:util';
 import { createVisageClient, type VisageClient } from '@visage/api/client';
 import { writeVideo } from '@visage/db/media/testing';
 import { createTestDatabase, deleteRedisKeys, type TestDatabase, testRedisPrefix } from '@visage/db/testing';
+import { ModelStore } from '@visage/inference/models';
+import { buildFixtureModel } from '@visage/inference/testing';
 import { Redis } from 'ioredis';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -92,6 +94,7 @@ beforeAll(async () => {
     VISAGE_MEDIA_DIR: mediaDir,
     VISAGE_ENABLE_TEST_PLUGIN: '1',
     VISAGE_MAX_IMAGE_MB: '1',
+    VISAGE_MODELS_DIR: `${mediaDir}-models`,
     VISAGE_AUTH_RATE_LIMIT: '1',
   };
   server = await startNext(env);
@@ -111,6 +114,7 @@ afterAll(async () => {
   await redis.quit();
   await database?.drop();
   await rm(mediaDir, { recursive: true, force: true });
+  await rm(`${mediaDir}-models`, { recursive: true, force: true });
 });
 
 describe('accounts', () => {
@@ -306,6 +310,41 @@ describe('a job from upload to result', () => {
     const retried = await client.trpc.jobs.retry.mutate({ id: job.id });
     expect(retried.id).not.toBe(job.id);
     expect((await client.trpc.jobs.get.query({ id: retried.id })).input).toEqual(detail.input);
+  }, 30_000);
+
+  it('should refuse a job whose model is not installed, saying how to get it', async () => {
+    const job = await client.trpc.jobs.create.mutate({
+      plugin: 'test',
+      input: { steps: 1, stepMs: 0, model: 'inswapper_128' },
+    });
+    expect((await watch(client.trpc, job.id)).at(-1)?.status).toBe('failed');
+    expect((await client.trpc.jobs.get.query({ id: job.id })).error).toContain(
+      'Model "inswapper_128" is not installed. Get it with: pnpm visage models pull inswapper_128',
+    );
+  }, 30_000);
+
+  it('should run a job through an installed model and record the provider it ran on', async () => {
+    // A fixture with the real stitching module's I/O, imported as a user would import a file.
+    const file = `${mediaDir}-stitching.onnx`;
+    await writeFile(
+      file,
+      buildFixtureModel({
+        inputs: [{ name: 'input', dims: [1, 126] }],
+        outputs: [{ name: 'output', dims: [1, 65] }],
+      }),
+    );
+    await new ModelStore(`${mediaDir}-models`).import('liveportrait_stitching', file);
+    const job = await client.trpc.jobs.create.mutate({
+      plugin: 'test',
+      input: { steps: 1, stepMs: 0, model: 'liveportrait_stitching' },
+    });
+    expect((await watch(client.trpc, job.id)).at(-1)?.status).toBe('succeeded');
+    const detail = await client.trpc.jobs.get.query({ id: job.id });
+    expect(detail.provider).toBe('cpu');
+    expect(detail.metadata).toMatchObject({
+      model: { id: 'liveportrait_stitching', provider: 'cpu', inputs: ['input'] },
+      models: { liveportrait_stitching: 'cpu' },
+    });
   }, 30_000);
 
   it('should take over the job of a SIGKILLed worker once it restarts', async () => {

@@ -4,11 +4,13 @@
 import { TRPCError } from '@trpc/server';
 import type { Db } from '@visage/db';
 import type { MediaStore } from '@visage/db/media';
+import type { ModelStore } from '@visage/inference/models';
 import { isAPIError } from 'better-auth/api';
 import type { Redis } from 'ioredis';
 import { type Caller, loadCaller } from './access.ts';
 import type { Auth } from './auth.ts';
 import type { JobEventHub } from './job-event-hub.ts';
+import type { ModelPulls } from './model-pulls.ts';
 import type { JobQueues } from './queues.ts';
 
 export interface ApiServices {
@@ -19,6 +21,8 @@ export interface ApiServices {
   queues: JobQueues;
   events: JobEventHub;
   media: MediaStore;
+  modelStore: ModelStore;
+  modelPulls: ModelPulls;
   /** Plugins this installation runs (their queues exist). */
   plugins: readonly string[];
 }

@@ -1,6 +1,7 @@
 import { apiKeysRouter } from './routers/api-keys.ts';
 import { assetsRouter } from './routers/assets.ts';
 import { jobsRouter } from './routers/jobs.ts';
+import { modelsRouter } from './routers/models.ts';
 import { systemRouter } from './routers/system.ts';
 import { teamRouter } from './routers/team.ts';
 import { createCallerFactory, router } from './trpc.ts';
@@ -11,6 +12,7 @@ export const appRouter = router({
   system: systemRouter,
   apiKeys: apiKeysRouter,
   team: teamRouter,
+  models: modelsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,9 +1,11 @@
 // Everything the API needs, built once per web process (and per test).
 import { createDb, createRedis } from '@visage/db';
 import { DEFAULT_MEDIA_LIMITS, MediaStore } from '@visage/db/media';
+import { MODEL_CATALOG, type ModelCatalog, ModelStore } from '@visage/inference/models';
 import { createAuth } from './auth.ts';
 import type { ApiServices } from './context.ts';
 import { createJobEventHub } from './job-event-hub.ts';
+import { ModelPulls } from './model-pulls.ts';
 import { createJobQueues } from './queues.ts';
 
 export interface ApiConfig {
@@ -15,6 +17,9 @@ export interface ApiConfig {
   trustedOrigins?: string[];
   rateLimit: boolean;
   mediaDir: string;
+  modelsDir: string;
+  /** The model catalog (tests pass their own, pointing at a local server). */
+  modelCatalog?: ModelCatalog;
   maxImageBytes?: number;
   maxVideoBytes?: number;
   plugins: readonly string[];
@@ -39,6 +44,8 @@ export async function createApiServices(
     maxImageBytes: config.maxImageBytes ?? DEFAULT_MEDIA_LIMITS.maxImageBytes,
     maxVideoBytes: config.maxVideoBytes ?? DEFAULT_MEDIA_LIMITS.maxVideoBytes,
   });
+  const modelStore = new ModelStore(config.modelsDir, config.modelCatalog ?? MODEL_CATALOG);
+  const modelPulls = new ModelPulls(modelStore, (error, id) => config.onError(error, `model download ${id}`));
   const auth = createAuth({
     db,
     secret: config.authSecret,
@@ -54,8 +61,11 @@ export async function createApiServices(
     queues,
     events,
     media,
+    modelStore,
+    modelPulls,
     plugins: config.plugins,
     async close() {
+      modelPulls.cancelAll();
       await queues.close();
       await events.close();
       await redis.quit();

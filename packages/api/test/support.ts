@@ -7,14 +7,15 @@ import { createTestDatabase, deleteRedisKeys, testRedisPrefix } from '@visage/db
 import { loadCaller } from '../src/access.ts';
 import { createContextInner } from '../src/context.ts';
 import { createCaller } from '../src/root.ts';
-import { createApiServices } from '../src/services.ts';
+import { type ApiConfig, createApiServices } from '../src/services.ts';
 import { withSignupLock } from '../src/signup-lock.ts';
 
 export const BASE_URL = 'http://localhost:3000';
 
-export async function createTestApi() {
+export async function createTestApi(extra: Partial<ApiConfig> = {}) {
   const database = await createTestDatabase({ label: 'api' });
   const mediaDir = await mkdtemp(path.join(os.tmpdir(), 'visage-api-media-'));
+  const modelsDir = await mkdtemp(path.join(os.tmpdir(), 'visage-api-models-'));
   const prefix = testRedisPrefix();
   const services = await createApiServices({
     databaseUrl: database.url,
@@ -24,11 +25,13 @@ export async function createTestApi() {
     baseURL: BASE_URL,
     rateLimit: false,
     mediaDir,
+    modelsDir,
     plugins: ['test'],
     connectionName: 'visage-api-test',
     onError: (error) => {
       throw error;
     },
+    ...extra,
   });
 
   /** Signs up over better-auth's HTTP handler, through the same lock the web route uses. */
@@ -53,6 +56,7 @@ export async function createTestApi() {
 
   return {
     services,
+    modelsDir,
     signUp,
     callerFor,
     async close() {
@@ -60,6 +64,7 @@ export async function createTestApi() {
       await services.close();
       await database.drop();
       await rm(mediaDir, { recursive: true, force: true });
+      await rm(modelsDir, { recursive: true, force: true });
     },
   };
 }

@@ -20,6 +20,7 @@ async function create(): Promise<Services> {
     trustedOrigins: c.trustedOrigins,
     rateLimit: c.authRateLimit,
     mediaDir: c.mediaDir,
+    modelsDir: c.modelsDir,
     maxImageBytes: c.maxImageBytes,
     maxVideoBytes: c.maxVideoBytes,
     plugins: enabledPluginIds({ enableTestPlugin: c.VISAGE_ENABLE_TEST_PLUGIN }),

@@ -64,10 +64,12 @@ export async function processJob(
       runMs: Math.round(performance.now() - started),
       waitedMs: Date.now() - row.createdAt.getTime(),
     };
+    // The execution providers the job's models ran on, e.g. "cuda" or "coreml+cpu".
+    const provider = ctx.providers().join('+') || null;
     await announce(
       await db.job.update({
         where: { id: jobId },
-        data: { ...data, metadata: metadata as Prisma.InputJsonValue, timings },
+        data: { ...data, metadata: metadata as Prisma.InputJsonValue, timings, provider },
       }),
     );
   };

@@ -4,6 +4,6 @@ import { testPluginDescriptor } from './schema.ts';
 
 export const testPlugin: Plugin<typeof testPluginDescriptor.input> = {
   ...testPluginDescriptor,
-  models: () => [],
+  models: (input) => (input.model ? [input.model] : []),
   run: runTestPlugin,
 };

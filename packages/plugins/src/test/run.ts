@@ -21,6 +21,20 @@ function gradient(size = 256): Buffer {
 }
 
 export async function runTestPlugin(ctx: RunContext, input: Input): Promise<void> {
+  if (input.model) {
+    const lease = await ctx.models.acquire(input.model);
+    try {
+      ctx.record({
+        model: {
+          id: input.model,
+          provider: lease.session.provider,
+          inputs: lease.session.inputs.map((i) => i.name),
+        },
+      });
+    } finally {
+      lease.release();
+    }
+  }
   const source = input.image
     ? sharp((await ctx.assets.input(input.image)).path)
     : sharp(gradient(), { raw: { width: 256, height: 256, channels: 3 } });

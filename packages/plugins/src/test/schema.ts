@@ -13,6 +13,11 @@ export const testPluginSchema = z.object({
   steps: z.int().min(1).max(1000).default(5).describe('How many progress steps to report.'),
   stepMs: z.int().min(0).max(60_000).default(200).describe('Time each step takes, in milliseconds.'),
   failAtStep: z.int().min(1).optional().describe('Throw an error at this step (to see failures).'),
+  model: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Also load this model from the catalog (to try the model path).'),
 });
 
 export const testPluginDescriptor = {

@@ -1,0 +1,82 @@
+import { TRPCError, tracked } from '@trpc/server';
+import { PRECISIONS, UnknownModelError } from '@visage/inference/models';
+import { z } from 'zod';
+import { PullRefusedError } from '../model-pulls.ts';
+import { adminProcedure, protectedProcedure, router } from '../trpc.ts';
+
+const modelId = z.string().min(1);
+
+/** An unknown id or a model without a download is the caller's mistake, with a message to show. */
+function asBadRequest(error: unknown): never {
+  if (error instanceof UnknownModelError || error instanceof PullRefusedError) {
+    throw new TRPCError({ code: 'BAD_REQUEST', message: error.message, cause: error });
+  }
+  throw error;
+}
+
+export const modelsRouter = router({
+  /** Every model in the catalog: size, licence (non-commercial flagged), install state, a pull in progress. */
+  list: protectedProcedure.query(async ({ ctx }) => {
+    const statuses = await ctx.modelStore.list();
+    return statuses.map(({ entry, installed, variants }) => ({
+      id: entry.id,
+      title: entry.title,
+      plugin: entry.plugin,
+      bytes: entry.bytes,
+      licence: entry.licence,
+      availability: entry.availability,
+      note: entry.note ?? null,
+      installed,
+      variants: variants.map((v) => ({ precision: v.precision, state: v.state })),
+      pull: ctx.modelPulls.get(entry.id),
+      /** For an offline machine: what to run where the file is. */
+      importCommand: `pnpm visage models import ${entry.id} <file>`,
+    }));
+  }),
+
+  /** Downloads a model (admins only); follow it with onPull. */
+  pull: adminProcedure
+    .input(z.object({ id: modelId, precision: z.enum(PRECISIONS).optional() }))
+    .mutation(({ ctx, input }) => {
+      try {
+        return ctx.modelPulls.start(input.id, input.precision);
+      } catch (error) {
+        return asBadRequest(error);
+      }
+    }),
+
+  cancelPull: adminProcedure.input(z.object({ id: modelId })).mutation(({ ctx, input }) => {
+    if (!ctx.modelPulls.cancel(input.id)) {
+      throw new TRPCError({ code: 'CONFLICT', message: `No download of ${input.id} is running` });
+    }
+    return { id: input.id };
+  }),
+
+  onPull: adminProcedure.input(z.object({ id: modelId })).subscription(async function* ({
+    ctx,
+    input,
+    signal,
+  }) {
+    const abort = new AbortController();
+    signal?.addEventListener('abort', () => abort.abort(), { once: true });
+    try {
+      for await (const progress of ctx.modelPulls.watch(input.id, abort.signal)) {
+        yield tracked(`${progress.state}-${progress.received}`, progress);
+      }
+    } catch (error) {
+      if (abort.signal.aborted) return; // the client went away
+      throw error;
+    } finally {
+      abort.abort();
+    }
+  }),
+
+  /** Re-hashes installed files against the catalog's checksums (admins only: it reads gigabytes). */
+  verify: adminProcedure.input(z.object({ id: modelId.optional() })).mutation(async ({ ctx, input }) => {
+    try {
+      return await ctx.modelStore.verify(input.id);
+    } catch (error) {
+      return asBadRequest(error);
+    }
+  }),
+});
