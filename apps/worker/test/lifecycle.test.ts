@@ -141,6 +141,20 @@ describe('worker process', () => {
     expect(stderr).not.toMatch(/^\s+at /m); // a message, not a stack trace
   });
 
+  it('should refuse at start a VISAGE_DEVICE this machine does not have', async () => {
+    // mps never exists on Linux; cuda never on macOS.
+    const absent = process.platform === 'darwin' ? 'cuda' : 'mps';
+    const worker = spawnWorker({ DATABASE_URL: database.url, REDIS_URL: redisUrl, VISAGE_DEVICE: absent });
+    const [code] = await worker.exit;
+    expect(code).toBe(1);
+    const fatal = worker.stdout
+      .map((l) => JSON.parse(l) as { level: number; msg: string })
+      .find((l) => l.level === 60);
+    expect(fatal?.msg).toMatch(
+      new RegExp(`^VISAGE_DEVICE=${absent} is not available here: .*\\. Available: .*cpu\\.$`),
+    );
+  });
+
   it('should exit 1 with a clear message when Redis is unreachable', async () => {
     const id = `test-noredis-${randomBytes(3).toString('hex')}`;
     const worker = spawnWorker({
