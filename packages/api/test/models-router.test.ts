@@ -1,8 +1,10 @@
 // The models router against a local HTTP server that stands in for the model mirrors.
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
+import { rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { parseCatalog } from '@visage/inference/models';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApi } from './support.ts';
@@ -107,6 +109,28 @@ describe('models router', () => {
     expect(await admin.models.verify({ id: 'tiny' })).toEqual([
       expect.objectContaining({ id: 'tiny', state: 'ok' }),
     ]);
+  });
+
+  it('should import a file on the server only when its checksum matches, for admins only', async () => {
+    const good = path.join(api.modelsDir, '..', `${path.basename(api.modelsDir)}-good.onnx`);
+    const bad = path.join(api.modelsDir, '..', `${path.basename(api.modelsDir)}-bad.onnx`);
+    await writeFile(good, weights);
+    await writeFile(
+      bad,
+      weights.map((b) => b ^ 1),
+    );
+    await expect(user.models.import({ id: 'tiny', path: good })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(admin.models.import({ id: 'tiny', path: 'relative.onnx' })).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+    });
+    await expect(admin.models.import({ id: 'tiny', path: bad })).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+      message: expect.stringMatching(/sha256|checksum/i),
+    });
+    await admin.models.import({ id: 'tiny', path: good });
+    expect(await admin.models.verify({ id: 'tiny' })).toEqual([expect.objectContaining({ state: 'ok' })]);
+    await rm(bad, { force: true });
+    await rm(good, { force: true });
   });
 
   it('should refuse unknown models and models without a download, and a cancel with nothing running', async () => {

@@ -1,5 +1,6 @@
+import { isAbsolute } from 'node:path';
 import { TRPCError, tracked } from '@trpc/server';
-import { PRECISIONS, UnknownModelError } from '@visage/inference/models';
+import { ChecksumError, PRECISIONS, UnknownModelError } from '@visage/inference/models';
 import { z } from 'zod';
 import { PullRefusedError } from '../model-pulls.ts';
 import { adminProcedure, protectedProcedure, router } from '../trpc.ts';
@@ -70,6 +71,29 @@ export const modelsRouter = router({
       abort.abort();
     }
   }),
+
+  /**
+   * Installs a file that is already on the server (copied over by hand on an offline machine),
+   * after checking its checksum when the catalog knows it. Admins only: it reads a server path.
+   */
+  import: adminProcedure
+    .input(z.object({ id: modelId, path: z.string().min(1), precision: z.enum(PRECISIONS).optional() }))
+    .mutation(async ({ ctx, input }) => {
+      if (!isAbsolute(input.path)) {
+        throw new TRPCError({
+          code: 'BAD_REQUEST',
+          message: `Give the file's absolute path on the server (got "${input.path}")`,
+        });
+      }
+      try {
+        return await ctx.modelStore.import(input.id, input.path, input.precision);
+      } catch (error) {
+        if (error instanceof ChecksumError || (error as NodeJS.ErrnoException).code === 'ENOENT') {
+          throw new TRPCError({ code: 'BAD_REQUEST', message: (error as Error).message, cause: error });
+        }
+        return asBadRequest(error);
+      }
+    }),
 
   /** Re-hashes installed files against the catalog's checksums (admins only: it reads gigabytes). */
   verify: adminProcedure.input(z.object({ id: modelId.optional() })).mutation(async ({ ctx, input }) => {
