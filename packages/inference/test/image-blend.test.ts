@@ -10,16 +10,7 @@ import {
   similarityAffine,
   warpAffine,
 } from '../src/image/index.ts';
-
-function randomImage(width: number, height: number, channels: 3 | 4, seed: number): RgbImage {
-  const img = createImage(width, height, channels);
-  let a = seed;
-  for (let i = 0; i < img.data.length; i++) {
-    a = (Math.imul(a, 1103515245) + 12345) >>> 0;
-    img.data[i] = a >>> 24;
-  }
-  return img;
-}
+import { randomImage } from './support/images.ts';
 
 const px = (img: RgbImage, x: number, y: number, c = 0) => img.data[(y * img.width + x) * img.channels + c];
 

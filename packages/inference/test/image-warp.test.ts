@@ -8,16 +8,7 @@ import {
   similarityAffine,
   warpAffine,
 } from '../src/image/index.ts';
-
-function randomImage(width: number, height: number, channels: 3 | 4, seed: number): RgbImage {
-  const img = createImage(width, height, channels);
-  let a = seed;
-  for (let i = 0; i < img.data.length; i++) {
-    a = (Math.imul(a, 1103515245) + 12345) >>> 0;
-    img.data[i] = a >>> 24;
-  }
-  return img;
-}
+import { randomImage } from './support/images.ts';
 
 // Smooth test image: low-frequency sinusoids per channel, well inside 0..255.
 function smoothImage(size: number): RgbImage {

@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createImage, type RgbImage } from '../src/image/index.ts';
+import { createImage } from '../src/image/index.ts';
 import { fromCHW, NORMALIZE, toCHW, toHWCFloat } from '../src/tensor/index.ts';
-
-function randomImage(width: number, height: number, channels: 3 | 4, seed: number): RgbImage {
-  const img = createImage(width, height, channels);
-  let a = seed;
-  for (let i = 0; i < img.data.length; i++) {
-    a = (Math.imul(a, 1103515245) + 12345) >>> 0;
-    img.data[i] = a >>> 24;
-  }
-  return img;
-}
+import { randomImage } from './support/images.ts';
 
 describe('toCHW', () => {
   it('normalises a pixel as ArcFace does: (x − 127.5)/127.5, planar NCHW (hand-computed)', () => {
