@@ -345,7 +345,20 @@ describe('a job from upload to result', () => {
       model: { id: 'liveportrait_stitching', provider: 'cpu', inputs: ['input'] },
       models: { liveportrait_stitching: 'cpu' },
     });
-  }, 30_000);
+    // The worker's heartbeat (every 10 s) reports the model as loaded, within its memory budget.
+    await expect
+      .poll(
+        async () => (await client.trpc.system.status.query()).workers[0]?.models?.resident.map((m) => m.id),
+        {
+          timeout: 15_000,
+          interval: 500,
+        },
+      )
+      .toContain('liveportrait_stitching');
+    const [worker] = (await client.trpc.system.status.query()).workers;
+    expect(worker?.models).toMatchObject({ providers: ['cpu'], precision: 'fp32', misses: 1 });
+    expect(worker?.models?.residentBytes).toBeLessThanOrEqual(worker?.models?.budgetBytes ?? 0);
+  }, 40_000);
 
   it('should take over the job of a SIGKILLed worker once it restarts', async () => {
     const job = await client.trpc.jobs.create.mutate({ plugin: 'test', input: { steps: 8, stepMs: 250 } });

@@ -10,11 +10,12 @@ const TTL_SECONDS = 30;
 export async function startHeartbeat(
   redis: Redis,
   prefix: string,
-  presence: WorkerPresence,
+  /** Called at every beat, so what it reports (loaded models) stays current. */
+  presence: () => WorkerPresence,
   onRefreshError: (error: Error) => void,
 ) {
-  const key = workerKey(prefix, presence.id);
-  const beat = () => redis.set(key, JSON.stringify(presence), 'EX', TTL_SECONDS);
+  const key = workerKey(prefix, presence().id);
+  const beat = () => redis.set(key, JSON.stringify(presence()), 'EX', TTL_SECONDS);
   await beat();
   // A failed refresh is reported and retried on the next tick; ioredis reconnects meanwhile.
   const timer = setInterval(() => beat().catch(onRefreshError), (TTL_SECONDS * 1000) / 3);

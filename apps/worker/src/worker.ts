@@ -109,16 +109,36 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Ru
         stalledIntervalMs: config.VISAGE_STALLED_INTERVAL_MS,
       },
     );
+    const startedAt = new Date().toISOString();
     const heartbeat = await startHeartbeat(
       redis,
       config.REDIS_PREFIX,
-      {
-        id,
-        host: os.hostname(),
-        pid: process.pid,
-        device: describeDevice(device),
-        accelerator: device.accelerator,
-        startedAt: new Date().toISOString(),
+      () => {
+        const stats = models.stats();
+        return {
+          id,
+          host: os.hostname(),
+          pid: process.pid,
+          device: describeDevice(device),
+          accelerator: selected.device,
+          startedAt,
+          models: {
+            providers: [...selected.providers],
+            precision: selected.precision,
+            budgetBytes: stats.budgetBytes,
+            budgetReason: selected.budgetReason,
+            residentBytes: stats.residentBytes,
+            resident: stats.models.map(({ id: modelId, bytes, provider, pins }) => ({
+              id: modelId,
+              bytes,
+              provider,
+              pins,
+            })),
+            hits: stats.hits,
+            misses: stats.misses,
+            evictions: stats.evictions,
+          },
+        };
       },
       (error) => log.warn({ err: error }, 'worker heartbeat refresh failed; retrying'),
     );

@@ -10,6 +10,18 @@ export interface WorkerPresence {
   device: string;
   accelerator: string;
   startedAt: string;
+  /** Where models run and what is loaded, refreshed with every heartbeat. */
+  models?: {
+    providers: string[];
+    precision: string;
+    budgetBytes: number;
+    budgetReason: string;
+    residentBytes: number;
+    resident: { id: string; bytes: number; provider: string; pins: number }[];
+    hits: number;
+    misses: number;
+    evictions: number;
+  };
 }
 
 export const workerKey = (prefix: string, id: string) => `${prefix}:workers:${id}`;

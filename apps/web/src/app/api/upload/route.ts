@@ -1,22 +1,23 @@
 // POST /api/upload?name=<file name>   body: the file's bytes (streamed; never held in memory)
 // → 201 with the new asset, or a 4xx JSON { error, code } naming the problem.
 import { createAsset, MediaError } from '@visage/db/media';
+import { uploadBody } from '@/server/request-body';
 import { errorResponse, HttpError, requireCaller } from '@/server/request-caller';
 import { services } from '@/server/services';
 
 export const dynamic = 'force-dynamic';
 
 export async function POST(request: Request): Promise<Response> {
+  const body = request.body ? uploadBody(request.body) : null;
   try {
     const caller = await requireCaller(request);
     const { db, media } = await services();
-    if (!request.body)
-      throw new HttpError(400, 'The request has no body: send the file as the body', 'EMPTY');
+    if (!body) throw new HttpError(400, 'The request has no body: send the file as the body', 'EMPTY');
     const originalName = new URL(request.url).searchParams.get('name')?.slice(0, 255) || undefined;
     const declared = Number(request.headers.get('content-length'));
     let stored: Awaited<ReturnType<typeof media.ingest>>;
     try {
-      stored = await media.ingest(request.body, {
+      stored = await media.ingest(body.chunks, {
         originalName,
         declaredBytes: Number.isFinite(declared) && declared > 0 ? declared : undefined,
       });
@@ -45,9 +46,9 @@ export async function POST(request: Request): Promise<Response> {
     );
   } catch (error) {
     const response = errorResponse(error);
-    // The rest of a refused upload was never read: tell the client not to reuse this connection
-    // (it would otherwise send its next request into a socket the server is closing).
-    response.headers.set('connection', 'close');
+    // Let the client finish sending so it reads this answer; if it would take too long, close
+    // the connection (and say so, so the client does not reuse it).
+    if (!(await body?.discardRest())) response.headers.set('connection', 'close');
     return response;
   }
 }
