@@ -1,0 +1,74 @@
+// Five-point face alignment (insightface's `norm_crop`): a similarity transform that maps the
+// detected eyes, nose and mouth corners onto a template, and the warped crop.
+import {
+  type Affine,
+  applyAffine,
+  estimateSimilarity,
+  type Point,
+  type RgbImage,
+  warpAffine,
+} from '@visage/inference';
+import type { FaceDetection } from '../face/types.ts';
+
+/** Eyes (subject's right = image left, first), nose tip, mouth corners. */
+export type FivePoints = [Point, Point, Point, Point, Point];
+
+/**
+ * Half the mouth width over the distance between the eyes, from the ArcFace 112 template itself:
+ * (70.7299 − 41.5493)/2 ÷ (73.5318 − 38.2946) = 0.4140.
+ */
+const MOUTH_HALF_WIDTH_PER_EYE_DISTANCE = (70.7299 - 41.5493) / 2 / (73.5318 - 38.2946);
+
+/**
+ * Five points from a detection. BlazeFace gives a mouth centre but no corners: they are placed
+ * along the eye line at the template's proportions, and `estimated` says so (for the job metadata).
+ */
+export function fivePoints(face: FaceDetection): { points: FivePoints; estimated: boolean } {
+  const at = (name: string) => {
+    const i = face.keypointNames.indexOf(name);
+    const p = face.keypoints[i];
+    if (i < 0 || !p) throw new Error(`The face detection has no "${name}" keypoint`);
+    return p;
+  };
+  const rightEye = at('rightEye');
+  const leftEye = at('leftEye');
+  const nose = at('nose');
+  if (face.keypointNames.includes('mouthRight') && face.keypointNames.includes('mouthLeft')) {
+    return { points: [rightEye, leftEye, nose, at('mouthRight'), at('mouthLeft')], estimated: false };
+  }
+  const mouth = at('mouth');
+  const hx = (leftEye[0] - rightEye[0]) * MOUTH_HALF_WIDTH_PER_EYE_DISTANCE;
+  const hy = (leftEye[1] - rightEye[1]) * MOUTH_HALF_WIDTH_PER_EYE_DISTANCE;
+  return {
+    points: [rightEye, leftEye, nose, [mouth[0] - hx, mouth[1] - hy], [mouth[0] + hx, mouth[1] + hy]],
+    estimated: true,
+  };
+}
+
+export interface AlignedFace {
+  crop: RgbImage;
+  /** Image → crop. */
+  matrix: Affine;
+  /** Mean distance (crop pixels) between the mapped points and the template: how well it fits. */
+  residual: number;
+}
+
+/** Warps the face to `size`² so its five points land on `template` (given for a `templateSize`² crop). */
+export function alignFace(
+  image: RgbImage,
+  points: FivePoints,
+  template: readonly Point[],
+  size: number,
+  templateSize = size,
+): AlignedFace {
+  const scale = size / templateSize;
+  const target = template.map(([x, y]) => [x * scale, y * scale] as const);
+  const matrix = estimateSimilarity(points, target);
+  let residual = 0;
+  for (let i = 0; i < points.length; i++) {
+    const [x, y] = applyAffine(matrix, points[i] as Point);
+    const [tx, ty] = target[i] as readonly [number, number];
+    residual += Math.hypot(x - tx, y - ty) / points.length;
+  }
+  return { crop: warpAffine(image, matrix, size, size, { border: 'constant', fill: 0 }), matrix, residual };
+}
