@@ -7,7 +7,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { createEncoder, decodeFrames, probeVideo } from '../src/video/index.ts';
 import { ffmpegPath, runTool } from '../src/video/process.ts';
 import { makePhotoMotion, makeTestPattern } from '../src/video/synthetic.ts';
@@ -103,14 +102,4 @@ export async function run(): Promise<BenchResult> {
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  run().then(
-    (result) => console.log(result.summary),
-    (error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    },
-  );
 }

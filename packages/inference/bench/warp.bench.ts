@@ -1,7 +1,6 @@
 // Paste-back cost: our fused warp + feathered blend of a 512² face crop into a 1920×1080 frame, and our
 // plain warpAffine of the crop, against sharp's affine (libvips, bilinear) doing only the warp of the
 // same crop to a raw buffer. All three run interleaved in one loop so they share machine conditions.
-import { pathToFileURL } from 'node:url';
 import sharp from 'sharp';
 import {
   affine,
@@ -85,14 +84,4 @@ export async function run(): Promise<BenchResult> {
       `sharp affine (bilinear, warp only) ${sharpMs.toFixed(2)} ms → sharp/warpAffine ×${(sharpMs / warpMs).toFixed(2)}, ` +
       `sharp/pasteBack ×${(sharpMs / pasteMs).toFixed(2)}`,
   };
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  run().then(
-    (result) => console.log(result.summary),
-    (error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    },
-  );
 }

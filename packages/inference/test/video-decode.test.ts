@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +7,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DecodeOptions, decodeFrames, type VideoFrame } from '../src/video/index.ts';
 import { makeTestPattern } from '../src/video/synthetic.ts';
+import { ffmpegChildren, writeRotated } from './support/video.ts';
 
 const W = 320;
 const H = 240;
@@ -21,15 +22,6 @@ async function collect(path: string, options?: DecodeOptions): Promise<VideoFram
   const frames: VideoFrame[] = [];
   for await (const frame of decodeFrames(path, options)) frames.push(frame);
   return frames;
-}
-
-/** ffmpeg processes that are children of this test process, zombies included (ps shows them too). */
-function ffmpegChildren(): string[] {
-  const ps = spawnSync('ps', ['-o', 'pid=,stat=,comm=', '--ppid', String(process.pid)], { encoding: 'utf8' });
-  return ps.stdout
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line.endsWith('ffmpeg'));
 }
 
 /** Frame `n` extracted by a separate ffmpeg to PNG, read back as RGB with sharp. */
@@ -110,18 +102,7 @@ describe('decodeFrames', () => {
 
   it('turns rotated videos upright (the sides swap)', async () => {
     const rotated = join(dir, 'rotated.mp4');
-    execFileSync('ffmpeg', [
-      '-v',
-      'error',
-      '-y',
-      '-i',
-      pattern,
-      '-c',
-      'copy',
-      '-metadata:s:v',
-      'rotate=90',
-      rotated,
-    ]);
+    writeRotated(pattern, rotated);
     const frames = await collect(rotated, { durationMs: 120 });
     expect(frames.map((f) => [f.width, f.height])).toEqual([
       [H, W],

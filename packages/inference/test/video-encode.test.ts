@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +17,7 @@ import {
   type VideoFrame,
 } from '../src/video/index.ts';
 import { makePhotoMotion, makeTestPattern } from '../src/video/synthetic.ts';
+import { ffmpegChildren } from './support/video.ts';
 
 const ASTRONAUT = '/work/shared/fixtures/faces/astronaut.png';
 const dir = mkdtempSync(join(tmpdir(), 'visage-video-encode-'));
@@ -78,14 +79,6 @@ function meanDiff(a: Uint8Array, b: Uint8Array): number {
   let sum = 0;
   for (let i = 0; i < a.length; i++) sum += Math.abs((a[i] as number) - (b[i] as number));
   return sum / a.length;
-}
-
-function ffmpegChildren(): string[] {
-  const ps = spawnSync('ps', ['-o', 'pid=,stat=,comm=', '--ppid', String(process.pid)], { encoding: 'utf8' });
-  return ps.stdout
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line.endsWith('ffmpeg'));
 }
 
 const gray = (width: number, height: number, value: number) => new Uint8Array(width * height * 3).fill(value);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FfmpegError, fpsToRational, parseRational, probeVideo } from '../src/video/index.ts';
 import { makePhotoMotion, makeTestPattern } from '../src/video/synthetic.ts';
+import { writeRotated } from './support/video.ts';
 
 const ASTRONAUT = '/work/shared/fixtures/faces/astronaut.png';
 const dir = mkdtempSync(join(tmpdir(), 'visage-video-probe-'));
@@ -57,18 +58,7 @@ describe('probeVideo', () => {
 
   it('reports the display rotation and keeps the stored size', async () => {
     const rotated = join(dir, 'rotated.mp4');
-    execFileSync('ffmpeg', [
-      '-v',
-      'error',
-      '-y',
-      '-i',
-      pattern,
-      '-c',
-      'copy',
-      '-metadata:s:v',
-      'rotate=90',
-      rotated,
-    ]);
+    writeRotated(pattern, rotated);
     const info = await probeVideo(rotated);
     expect(info.rotation === 90 || info.rotation === 270).toBe(true);
     expect([info.width, info.height]).toEqual([320, 240]);
