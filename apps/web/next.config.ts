@@ -26,8 +26,10 @@ const config: NextConfig = {
   turbopack: { root: repoRoot },
   outputFileTracingRoot: repoRoot,
   poweredByHeader: false,
-  // Type checking and linting run as their own turbo tasks.
-  typescript: { ignoreBuildErrors: true },
+  // The dev-mode badge sits over page content (and in the browser tests' screenshots).
+  devIndicators: false,
+  // A type error fails the build (the UI tests also run `next build`, see test/build.test.ts).
+  typescript: { ignoreBuildErrors: false },
 };
 
 export default config;

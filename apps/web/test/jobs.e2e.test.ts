@@ -2,38 +2,34 @@
 // PostgreSQL and Redis. Accounts, API keys, the typed client, a job from upload to downloaded
 // result, progress over SSE, cancel, crash recovery, and one user's privacy from another.
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { createVisageClient, type VisageClient } from '@visage/api/client';
 import { writeVideo } from '@visage/db/media/testing';
-import { createTestDatabase, deleteRedisKeys, type TestDatabase, testRedisPrefix } from '@visage/db/testing';
 import { ModelStore } from '@visage/inference/models';
 import { buildFixtureModel } from '@visage/inference/testing';
-import { Redis } from 'ioredis';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Account, authPost, signUp, trpcWith } from './support/http.ts';
 import {
   type NextServer,
-  redisUrl,
   startNext,
   startWorkerProcess,
   stopNext,
   type WorkerProcess,
   waitForLog,
-  waitForOutput,
+  waitUntilReady,
   webDir,
 } from './support/processes.ts';
+import { createTestEnv, killWorker, type TestEnv } from './support/stack.ts';
 
 const execFileAsync = promisify(execFile);
 
 type Trpc = ReturnType<typeof trpcWith>;
 type JobUpdate = { status: string; progress: number; stage: string | null; previewUrl: string | null };
 
-const prefix = testRedisPrefix();
-let database: TestDatabase;
+let testEnv: TestEnv;
 let mediaDir: string;
 let server: NextServer;
 let worker: WorkerProcess;
@@ -85,36 +81,18 @@ async function pngFile(name: string, width: number, height: number, noise = fals
 }
 
 beforeAll(async () => {
-  database = await createTestDatabase({ label: 'e2e' });
-  mediaDir = await mkdtemp(path.join(os.tmpdir(), 'visage-e2e-media-'));
-  env = {
-    DATABASE_URL: database.url,
-    REDIS_URL: redisUrl,
-    REDIS_PREFIX: prefix,
-    VISAGE_MEDIA_DIR: mediaDir,
-    VISAGE_ENABLE_TEST_PLUGIN: '1',
-    VISAGE_MAX_IMAGE_MB: '1',
-    VISAGE_MODELS_DIR: `${mediaDir}-models`,
-    VISAGE_AUTH_RATE_LIMIT: '1',
-  };
+  testEnv = await createTestEnv('e2e', { VISAGE_MAX_IMAGE_MB: '1', VISAGE_AUTH_RATE_LIMIT: '1' });
+  ({ env, mediaDir } = testEnv);
   server = await startNext(env);
-  await waitForOutput(server, 'Ready in');
+  await waitUntilReady(server);
   worker = launchWorker();
   await waitForLog(worker, 'worker ready');
-}, 120_000);
+}, 180_000);
 
 afterAll(async () => {
-  if (worker?.child.exitCode === null) {
-    worker.child.kill('SIGKILL');
-    await worker.exit;
-  }
+  await killWorker(worker);
   await stopNext(server);
-  const redis = new Redis(redisUrl);
-  await deleteRedisKeys(redis, prefix);
-  await redis.quit();
-  await database?.drop();
-  await rm(mediaDir, { recursive: true, force: true });
-  await rm(`${mediaDir}-models`, { recursive: true, force: true });
+  await testEnv?.drop();
 });
 
 describe('accounts', () => {

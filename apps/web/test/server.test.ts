@@ -1,7 +1,7 @@
 // Runs the real Next.js server (next dev) against the real PostgreSQL and Redis.
 import { createTestDatabase, type TestDatabase } from '@visage/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type NextServer, redisUrl, startNext, stopNext, waitForOutput } from './support/processes.ts';
+import { type NextServer, redisUrl, startNext, stopNext, waitUntilReady } from './support/processes.ts';
 
 describe('web server', () => {
   let database: TestDatabase;
@@ -10,7 +10,7 @@ describe('web server', () => {
   beforeAll(async () => {
     database = await createTestDatabase({ label: 'web' });
     server = await startNext({ DATABASE_URL: database.url, REDIS_URL: redisUrl });
-    await waitForOutput(server, 'Ready in');
+    await waitUntilReady(server);
   }, 90_000);
 
   afterAll(async () => {
@@ -28,13 +28,19 @@ describe('web server', () => {
     expect(body.checks.redis?.ok).toBe(true);
   }, 60_000);
 
-  it('should serve the home page with the service status', async () => {
-    const response = await fetch(server.base);
+  it('should send a visitor without a session to sign-in, which shows the service status', async () => {
+    const home = await fetch(server.base, { redirect: 'manual' });
+    expect(home.status, server.output.join('')).toBe(307);
+    expect(new URL(home.headers.get('location') ?? '', server.base).pathname).toBe('/sign-in');
+    // Nobody has signed up yet: sign-in hands over to creating the admin account.
+    const response = await fetch(`${server.base}/sign-in`);
     expect(response.status, server.output.join('')).toBe(200);
+    expect(new URL(response.url).pathname).toBe('/sign-up');
     const html = await response.text();
-    expect(html).toContain('<title>Visage</title>');
+    expect(html).toContain('<title>Sign up · Visage</title>');
+    expect(html).toContain('Create the admin account');
     expect(html).toContain('aria-label="Service status"');
-    expect(html).toMatch(/Database<\/span><span class="ok">\d+ ms/);
+    expect(html).toMatch(/Database<span class="sr-only"> ok<\/span>/);
   }, 60_000);
 });
 

@@ -21,6 +21,12 @@ const schema = z.object({
     .min(1)
     .default('./.visage/models')
     .transform((dir) => path.resolve(repoRoot, dir)),
+  /** A JSON file of extra or replacing model catalog entries (private mirrors, test fixtures). */
+  VISAGE_MODEL_CATALOG: z
+    .string()
+    .min(1)
+    .optional()
+    .transform((file) => (file ? path.resolve(repoRoot, file) : undefined)),
   VISAGE_WORKER_ID: z
     .string()
     .regex(/^[\w.-]+$/, 'letters, digits, "_", "." or "-" only')
@@ -45,6 +51,8 @@ const schema = z.object({
   VISAGE_MODEL_MEMORY_GB: z.coerce.number().positive().optional(),
   /** Unload a model this many seconds after its last use (0 keeps it until evicted). */
   VISAGE_MODEL_IDLE_TTL_S: z.coerce.number().min(0).default(600),
+  /** Longest driving video (or motion template) portrait animation accepts; read by the plugin. */
+  VISAGE_MAX_DRIVING_SECONDS: z.coerce.number().positive().default(600),
 });
 
 export type WorkerConfig = ReturnType<typeof loadConfig>;

@@ -3,7 +3,7 @@ import os from 'node:os';
 import { assertDbReachable, connectRedis, createDb, createRedis, type Db, pingDb } from '@visage/db';
 import { MediaStore } from '@visage/db/media';
 import { describeDevice, detectDevice, selectDevice } from '@visage/device';
-import { ModelManager, ModelStore } from '@visage/inference';
+import { loadModelCatalog, ModelManager, ModelStore } from '@visage/inference';
 import { enabledPluginIds, loadPlugins } from '@visage/plugins';
 import type { Redis } from 'ioredis';
 import type { WorkerConfig } from './config.ts';
@@ -55,7 +55,7 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Ru
     `models run on ${selected.device} (${selected.providers.join(' → ')}, ${selected.precision}); ` +
       `memory budget ${(selected.budgetBytes / 1024 ** 3).toFixed(1)} GiB (${selected.budgetReason})`,
   );
-  const modelStore = new ModelStore(config.VISAGE_MODELS_DIR);
+  const modelStore = new ModelStore(config.VISAGE_MODELS_DIR, loadModelCatalog(config.VISAGE_MODEL_CATALOG));
   const models = new ModelManager({
     budgetBytes: selected.budgetBytes,
     locator: { locate: (modelId) => modelStore.locate(modelId, selected.precision) },

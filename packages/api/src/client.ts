@@ -8,6 +8,7 @@ import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink } from
 import { EventSource } from 'eventsource';
 import superjson from 'superjson';
 import type { AppRouter } from './root.ts';
+import { mediaUrl } from './urls.ts';
 
 export type { AppRouter } from './root.ts';
 
@@ -25,6 +26,8 @@ export interface UploadedAsset {
   width: number | null;
   height: number | null;
   durationMs: number | null;
+  url: string;
+  thumbnailUrl: string | null;
 }
 
 /**
@@ -87,7 +90,7 @@ export function createVisageClient({ url, apiKey }: VisageClientOptions) {
     },
     /** The bytes of an asset (an output, usually). */
     async download(assetId: string): Promise<{ data: Uint8Array; mime: string }> {
-      const response = await request(`/api/media/${assetId}`);
+      const response = await request(mediaUrl(assetId));
       return {
         data: new Uint8Array(await response.arrayBuffer()),
         mime: response.headers.get('content-type') ?? '',

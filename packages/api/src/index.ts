@@ -9,5 +9,6 @@ export {
   resolveCaller,
 } from './context.ts';
 export { type AppRouter, appRouter, createCaller } from './root.ts';
+export { MAX_BULK_ASSETS } from './routers/assets.ts';
 export { type ApiConfig, createApiServices } from './services.ts';
 export { withSignupLock } from './signup-lock.ts';

@@ -34,6 +34,65 @@ describe('jobs router', () => {
     ).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
+  it('should give each listed job a cover: its first output with a thumbnail, else its first input', async () => {
+    const image = (thumbnailKey: string | null, kind: 'upload' | 'output') =>
+      api.services.db.asset.create({
+        data: {
+          ownerId: aliceId,
+          kind,
+          mime: 'image/png',
+          bytes: 10n,
+          sha256: crypto.randomUUID(),
+          storageKey: `aa/${crypto.randomUUID()}.png`,
+          thumbnailKey,
+        },
+      });
+    const [input, bare, output] = [
+      await image('aa/in.webp', 'upload'),
+      await image(null, 'upload'),
+      await image('aa/out.webp', 'output'),
+    ];
+    const failed = await api.services.db.job.create({
+      data: {
+        ownerId: aliceId,
+        plugin: 'test',
+        input: {},
+        status: 'failed',
+        error: 'boom',
+        assets: {
+          create: [
+            { assetId: bare.id, role: 'input', slot: 'a' },
+            { assetId: input.id, role: 'input', slot: 'b' },
+          ],
+        },
+      },
+    });
+    const done = await api.services.db.job.create({
+      data: {
+        ownerId: aliceId,
+        plugin: 'test',
+        input: {},
+        status: 'succeeded',
+        assets: {
+          create: [
+            { assetId: input.id, role: 'input', slot: 'image' },
+            { assetId: output.id, role: 'output', slot: 'result' },
+          ],
+        },
+      },
+    });
+    const none = await api.services.db.job.create({
+      data: { ownerId: aliceId, plugin: 'test', input: {}, status: 'cancelled' },
+    });
+    const { items } = await alice.jobs.list({ status: ['failed', 'succeeded', 'cancelled'] });
+    const cover = (id: string) => items.find((j) => j.id === id)?.coverUrl;
+    expect(cover(failed.id)).toBe(`/api/media/${input.id}?variant=thumbnail`);
+    expect(cover(done.id)).toBe(`/api/media/${output.id}?variant=thumbnail`);
+    expect(cover(none.id)).toBeNull();
+    expect(items.find((j) => j.id === failed.id)?.assets.map((a) => a.slot)).toEqual(['a', 'b']);
+    await api.services.db.job.deleteMany({ where: { id: { in: [failed.id, done.id, none.id] } } });
+  });
+
   it('should page through jobs newest first without gaps or repeats, and filter them', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 5; i++)

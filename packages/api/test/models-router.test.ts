@@ -79,6 +79,25 @@ describe('models router', () => {
   });
 
   it('should list the catalog with licences and install state', async () => {
+    expect(await user.models.forJob({ plugin: 'test', options: { model: 'tiny' } })).toEqual([
+      {
+        id: 'tiny',
+        title: 'Tiny',
+        required: true,
+        inCatalog: true,
+        installed: false,
+        bytes: weights.length,
+        licence: { name: 'MIT', commercialUse: true, url: 'https://opensource.org/license/mit' },
+        availability: 'download',
+        pullCommand: 'pnpm visage models pull tiny',
+      },
+    ]);
+    const [unknown] = await user.models.forJob({ plugin: 'test', options: { model: 'no-such-model' } });
+    expect(unknown).toMatchObject({ id: 'no-such-model', inCatalog: false, installed: false, licence: null });
+    expect(await user.models.forJob({ plugin: 'test', options: { steps: 'many' } })).toEqual([]);
+    await expect(user.models.forJob({ plugin: 'faceswap', options: {} })).rejects.toMatchObject({
+      code: 'NOT_FOUND', // not enabled in this API
+    });
     const models = await user.models.list();
     expect(models.map((m) => [m.id, m.installed, m.licence.commercialUse])).toEqual([
       ['tiny', false, true],
@@ -106,6 +125,9 @@ describe('models router', () => {
     const received = events.map((e) => e.received);
     expect(received).toEqual([...received].sort((a, b) => a - b));
     expect((await user.models.list())[0]?.installed).toBe(true);
+    expect((await user.models.forJob({ plugin: 'test', options: { model: 'tiny' } }))[0]?.installed).toBe(
+      true,
+    );
     expect(await admin.models.verify({ id: 'tiny' })).toEqual([
       expect.objectContaining({ id: 'tiny', state: 'ok' }),
     ]);

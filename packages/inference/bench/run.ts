@@ -1,21 +1,31 @@
-// `pnpm bench`: runs every benchmark in this folder one after another (never in parallel: they
-// compete for the same cores), prints a summary and writes bench/results/<time>.json at the
-// repository root (and latest.json). Benchmarks, not tests: the numbers vary with the machine.
+// `pnpm bench [names]`: runs every `packages/*/bench/*.bench.ts` one after another (never in
+// parallel: they compete for the same cores), prints a summary and writes bench/results/<time>.json
+// at the repository root (and latest.json). Benchmarks, not tests: the numbers vary with the machine.
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { BenchResult } from './types.ts';
 
-const here = import.meta.dirname;
-const resultsDir = path.resolve(here, '../../../bench/results');
+const root = path.resolve(import.meta.dirname, '../../..');
+const resultsDir = path.join(root, 'bench/results');
 const only = process.argv.slice(2);
 
-const files = (await readdir(here)).filter((f) => f.endsWith('.bench.ts')).sort();
+const files: string[] = [];
+for (const pkg of (await readdir(path.join(root, 'packages'))).sort()) {
+  const dir = path.join(root, 'packages', pkg, 'bench');
+  const names = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return [] as string[]; // a package without benchmarks
+    throw error;
+  });
+  files.push(...names.filter((f) => f.endsWith('.bench.ts')).map((f) => path.join(dir, f)));
+}
+const unknown = only.filter((name) => !files.some((f) => path.basename(f) === `${name}.bench.ts`));
+if (unknown.length) throw new Error(`No benchmark named ${unknown.join(', ')}`);
 const results: BenchResult[] = [];
 for (const file of files) {
-  const name = file.replace('.bench.ts', '');
+  const name = path.basename(file).replace('.bench.ts', '');
   if (only.length && !only.includes(name)) continue;
-  const { run } = (await import(path.join(here, file))) as { run: () => Promise<BenchResult> };
+  const { run } = (await import(file)) as { run: () => Promise<BenchResult> };
   process.stdout.write(`${name}… `);
   const result = await run();
   results.push(result);

@@ -7,12 +7,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ASTRONAUT } from '../src/testing.ts';
 import { createEncoder, decodeFrames, probeVideo } from '../src/video/index.ts';
 import { ffmpegPath, runTool } from '../src/video/process.ts';
 import { makePhotoMotion, makeTestPattern } from '../src/video/synthetic.ts';
 import type { BenchResult } from './types.ts';
 
-const ASTRONAUT = '/work/shared/fixtures/faces/astronaut.png';
 const WIDTH = 1280;
 const HEIGHT = 720;
 const FPS = 25;

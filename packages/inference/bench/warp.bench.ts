@@ -13,9 +13,10 @@ import {
   similarityAffine,
   warpAffine,
 } from '../src/image/index.ts';
+import { ASTRONAUT } from '../src/testing.ts';
 import type { BenchResult } from './types.ts';
 
-const CROP = '/work/shared/fixtures/faces/astronaut.png';
+const CROP = ASTRONAUT;
 const WARMUP = 5;
 const ITERATIONS = 40;
 

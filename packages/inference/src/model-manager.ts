@@ -14,6 +14,10 @@ export interface ModelLocation {
   residentBytes?: number | null;
   /** Providers this model can use (e.g. only the CPU for 5-D GridSample on CoreML); null = any. */
   providers?: readonly ProviderName[] | null;
+  /** The file's expected SHA-256 (checked on download/import), for job metadata; null when unknown. */
+  sha256?: string | null;
+  /** Which variant of the model this is. */
+  precision?: string;
 }
 
 export interface ModelLocator {
@@ -42,6 +46,8 @@ export interface ModelManagerOptions {
 export interface ModelLease {
   id: string;
   session: ModelSession;
+  /** Where the loaded file is (e.g. to read weights the session does not expose, like inswapper's emap). */
+  location: ModelLocation;
   /** Unpins the model (it stays loaded until evicted or idle). Calling it twice is harmless. */
   release(): void;
 }
@@ -53,6 +59,7 @@ export class ModelBudgetError extends Error {
 interface Resident {
   id: string;
   session: ModelSession;
+  location: ModelLocation;
   bytes: number;
   pins: number;
   lastUsed: number;
@@ -241,7 +248,7 @@ export class ModelManager {
       { model: id, provider: session.provider, bytes, ms: Math.round(ms) },
       `loaded ${id} on ${session.provider}`,
     );
-    return { id, session, bytes, pins: 0, lastUsed: Date.now() };
+    return { id, session, location, bytes, pins: 0, lastUsed: Date.now() };
   }
 
   #lease(resident: Resident): ModelLease {
@@ -253,6 +260,7 @@ export class ModelManager {
     return {
       id: resident.id,
       session: resident.session,
+      location: resident.location,
       release: () => {
         if (released) return;
         released = true;

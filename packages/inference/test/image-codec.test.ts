@@ -1,8 +1,7 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { createImage, decodeImage, encodeImage, resizeImage } from '../src/image/index.ts';
-
-const ASTRONAUT = '/work/shared/fixtures/faces/astronaut.png';
+import { ASTRONAUT } from '../src/testing.ts';
 
 describe('decodeImage', () => {
   it('decodes the astronaut photo to 512×512 RGB, from a path or from bytes', async () => {

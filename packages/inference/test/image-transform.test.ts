@@ -29,6 +29,22 @@ function expectMatrix(actual: Affine, expected: number[], tolerance: number) {
 }
 
 describe('estimateSimilarity (Umeyama)', () => {
+  it('fits only the weighted points: weights 1,1,0,0,0 map the two eyes exactly', () => {
+    // Source: the template with its nose and mouth moved down 9 px, so no similarity fits all five.
+    const src = ARCFACE_112_TEMPLATE.map(([x, y], i) => [x, i < 2 ? y : y + 9]);
+    const eyes = estimateSimilarity(src, ARCFACE_112_TEMPLATE, [1, 1, 0, 0, 0]);
+    expectMatrix(eyes, [1, 0, 0, 0, 1, 0], 1e-9); // the eyes did not move: identity
+    // Equal weights of any size are the unweighted fit.
+    const plain = estimateSimilarity(src, ARCFACE_112_TEMPLATE);
+    expectMatrix(estimateSimilarity(src, ARCFACE_112_TEMPLATE, [3, 3, 3, 3, 3]), [...plain], 1e-9);
+    // …which trades the eyes against the moved points: the first eye lands 2 px or more off.
+    const [x, y] = applyAffine(plain, src[0] as [number, number]);
+    const [tx, ty] = ARCFACE_112_TEMPLATE[0] as [number, number];
+    expect(Math.hypot(x - tx, y - ty)).toBeGreaterThan(2);
+    expect(() => estimateSimilarity(src, ARCFACE_112_TEMPLATE, [1, 1])).toThrow(RangeError);
+    expect(() => estimateSimilarity(src, ARCFACE_112_TEMPLATE, [0, 0, 0, 0, 0])).toThrow(/all 0/);
+  });
+
   it('maps the ArcFace template onto itself with the identity', () => {
     const m = estimateSimilarity(ARCFACE_112_TEMPLATE, ARCFACE_112_TEMPLATE);
     expectMatrix(m, [1, 0, 0, 0, 1, 0], 1e-9);

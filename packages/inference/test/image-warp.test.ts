@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
+  type Affine,
   affine,
   createImage,
   identityAffine,
   invertAffine,
   type RgbImage,
+  resizeLinear,
   similarityAffine,
   warpAffine,
 } from '../src/image/index.ts';
@@ -26,7 +28,74 @@ function smoothImage(size: number): RgbImage {
 
 const px = (img: RgbImage, x: number, y: number, c = 0) => img.data[(y * img.width + x) * img.channels + c];
 
+/** cv2.warpAffine's bilinear rule written plainly, one pixel at a time: what the fast paths must equal. */
+function referenceWarp(
+  src: RgbImage,
+  m: Affine,
+  width: number,
+  height: number,
+  border: 'constant' | 'replicate',
+  fill: number,
+): Uint8Array {
+  const inv = invertAffine(m);
+  const ch = src.channels;
+  const out = new Uint8Array(width * height * ch);
+  const at = (x: number, y: number, c: number) => {
+    if (border === 'replicate') {
+      const cx = Math.min(src.width - 1, Math.max(0, x));
+      const cy = Math.min(src.height - 1, Math.max(0, y));
+      return src.data[(cy * src.width + cx) * ch + c] as number;
+    }
+    return x < 0 || y < 0 || x >= src.width || y >= src.height
+      ? fill
+      : (src.data[(y * src.width + x) * ch + c] as number);
+  };
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const sx = (inv[0] as number) * x + ((inv[1] as number) * y + (inv[2] as number));
+      const sy = (inv[3] as number) * x + ((inv[4] as number) * y + (inv[5] as number));
+      const x0 = Math.floor(sx);
+      const y0 = Math.floor(sy);
+      const fx = sx - x0;
+      const fy = sy - y0;
+      const w11 = fx * fy;
+      const w10 = fx - w11;
+      const w01 = fy - w11;
+      const w00 = 1 - fx - fy + w11;
+      for (let c = 0; c < ch; c++) {
+        out[(y * width + x) * ch + c] =
+          (at(x0, y0, c) * w00 +
+            at(x0 + 1, y0, c) * w10 +
+            at(x0, y0 + 1, c) * w01 +
+            at(x0 + 1, y0 + 1, c) * w11 +
+            0.5) |
+          0;
+      }
+    }
+  }
+  return out;
+}
+
 describe('warpAffine', () => {
+  it('equals the plain per-pixel rule bit for bit: crops and resizes (axis-aligned) and rotations, both borders', () => {
+    const src = randomImage(61, 47, 3, 11);
+    const cases: [string, Affine][] = [
+      ['zoom out, shifted (a driving crop)', affine(0.37, 0, -3.2, 0, 0.37, 2.7)],
+      ['zoom in past the edges', affine(2.3, 0, -20.5, 0, 1.7, -9.25)],
+      ['mirrored', affine(-1, 0, 60, 0, 1, 0)],
+      ['rotated and scaled', similarityAffine(17, 0.8, [30, 20], [5, -4])],
+    ];
+    for (const [name, m] of cases) {
+      for (const border of ['constant', 'replicate'] as const) {
+        const got = warpAffine(src, m, 40, 33, { border, fill: 77 });
+        expect(
+          Buffer.from(got.data).equals(Buffer.from(referenceWarp(src, m, 40, 33, border, 77))),
+          `${name}, ${border}`,
+        ).toBe(true);
+      }
+    }
+  });
+
   it('reproduces the image exactly under the identity (3 and 4 channels)', () => {
     for (const channels of [3, 4] as const) {
       const src = randomImage(37, 23, channels, 1);
@@ -103,5 +172,25 @@ describe('warpAffine', () => {
     expect(px(out, 0, 0)).toBe(px(src, 2, 1));
     expect(() => warpAffine(src, identityAffine(), 6, 4, { out })).toThrow(/out is 5×4×3/);
     expect(() => warpAffine(src, affine(0, 0, 0, 0, 0, 0), 5, 4)).toThrow(/singular/);
+  });
+});
+
+describe('resizeLinear', () => {
+  const row = (values: number[]) => ({
+    width: values.length,
+    height: 1,
+    channels: 3 as const,
+    data: Uint8Array.from(values.flatMap((v) => [v, v, v])),
+  });
+  const reds = (img: { data: Uint8Array }) => Array.from(img.data.filter((_, i) => i % 3 === 0));
+
+  it("should shrink as cv2.resize's INTER_LINEAR does: centres at (x + 0.5)·2 − 0.5", () => {
+    // Output pixel 0 samples source 0.5, pixel 1 samples 2.5: the means of the neighbours.
+    expect(reds(resizeLinear(row([0, 100, 200, 250]), 2, 1))).toEqual([50, 225]);
+  });
+
+  it('should enlarge with the edges replicated, as cv2 clamps them', () => {
+    // Centres at (x + 0.5)/2 − 0.5 = −0.25, 0.25, 0.75, 1.25.
+    expect(reds(resizeLinear(row([0, 100]), 4, 1))).toEqual([0, 25, 75, 100]);
   });
 });

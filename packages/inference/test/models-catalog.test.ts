@@ -1,7 +1,10 @@
 // The model catalog: valid by its own schema, licences recorded, checksums well-formed, and the
 // facts from shared/reference that the plugins rely on.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findModel, findVariant, MODEL_CATALOG } from '../src/models/catalog.ts';
+import { findModel, findVariant, loadModelCatalog, MODEL_CATALOG } from '../src/models/catalog.ts';
 import { modelCatalogSchema, parseCatalog } from '../src/models/schema.ts';
 
 const variants = MODEL_CATALOG.flatMap((entry) => entry.variants.map((variant) => ({ entry, variant })));
@@ -125,5 +128,58 @@ describe(parseCatalog.name, () => {
 
   it('should reject entry fields that disagree with the first variant', () => {
     expect(() => parseCatalog([{ ...good, bytes: 1 }])).toThrow(/must equal the first variant/);
+  });
+});
+
+describe(loadModelCatalog.name, () => {
+  const entry = (id: string, sha256: string) => {
+    const variant = {
+      precision: 'fp32',
+      file: `${id}.onnx`,
+      urls: ['https://example.org/m.onnx'],
+      sha256,
+      bytes: 10,
+    };
+    return {
+      id,
+      title: `Private ${id}`,
+      plugin: 'faceswap',
+      file: variant.file,
+      urls: variant.urls,
+      sha256,
+      bytes: 10,
+      residentBytes: null,
+      licence: { name: 'MIT', commercialUse: true, url: 'https://opensource.org/license/mit' },
+      variants: [variant],
+      providers: ['cpu'],
+      availability: 'download',
+    };
+  };
+
+  it('should replace entries with the same id and add new ones', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'visage-catalog-'));
+    try {
+      const file = path.join(dir, 'models.json');
+      await writeFile(
+        file,
+        JSON.stringify([entry('inswapper_128', 'a'.repeat(64)), entry('my_swapper', 'b'.repeat(64))]),
+      );
+      const catalog = loadModelCatalog(file);
+      expect(catalog).toHaveLength(MODEL_CATALOG.length + 1);
+      expect(findModel('inswapper_128', catalog)).toMatchObject({
+        title: 'Private inswapper_128',
+        sha256: 'a'.repeat(64),
+      });
+      expect(findModel('my_swapper', catalog).providers).toEqual(['cpu']);
+      expect(findModel('det_10g', catalog)).toEqual(findModel('det_10g')); // the rest untouched
+      expect(loadModelCatalog(undefined)).toBe(MODEL_CATALOG);
+
+      await writeFile(file, JSON.stringify([{ ...entry('bad', 'c'.repeat(64)), sha256: 'XYZ' }]));
+      expect(() => loadModelCatalog(file)).toThrow(/Invalid model catalog .*models\.json: bad\.sha256/);
+      await writeFile(file, '{ not json');
+      expect(() => loadModelCatalog(file)).toThrow(/Cannot read the model catalog .*models\.json/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

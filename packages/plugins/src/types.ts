@@ -15,19 +15,27 @@ export interface PluginLogger {
 /** An input asset as the plugin sees it: a local file and what the upload probe found. */
 export interface InputAsset {
   id: string;
+  /** The uploaded file's name (for messages: "no face in the source image …"); the id when unknown. */
+  name: string;
   path: string;
   mime: string;
   width: number | null;
   height: number | null;
   durationMs: number | null;
   fps: number | null;
+  hasAudio: boolean | null;
 }
 
 /** Read inputs, write outputs: files on disk, rows in the database. */
 export interface AssetAccess {
   input(assetId: string): Promise<InputAsset>;
-  /** Stores a produced file as an output asset of the job; returns its asset id. */
-  writeOutput(output: { slot: string; data: Uint8Array } | { slot: string; path: string }): Promise<string>;
+  /**
+   * Stores a produced file as an output asset of the job; returns its asset id. `kind` 'motion' marks
+   * a motion template (reusable driving motion) rather than a result to show in the gallery.
+   */
+  writeOutput(
+    output: ({ data: Uint8Array } | { path: string }) & { slot: string; kind?: 'output' | 'motion' },
+  ): Promise<string>;
 }
 
 export interface Preview {
@@ -55,8 +63,6 @@ export interface RunContext {
 }
 
 export interface Plugin<S extends z.ZodType = z.ZodType> extends PluginDescriptor<S> {
-  /** Model ids the run will need, so the worker can prefetch and plan memory. */
-  models(input: z.infer<S>): string[];
   run(ctx: RunContext, input: z.infer<S>): Promise<void>;
 }
 

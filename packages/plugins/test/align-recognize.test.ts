@@ -7,13 +7,12 @@ import {
   type Point,
   similarityAffine,
 } from '@visage/inference';
-import { buildFixtureModel } from '@visage/inference/testing';
+import { ASTRONAUT, buildFixtureModel } from '@visage/inference/testing';
 import { describe, expect, it } from 'vitest';
 import { BLAZEFACE_MODEL_PATH, detectFacesBlazeFace } from '../src/face/blazeface.ts';
 import { alignFace, type FivePoints, fivePoints } from '../src/faceswap/align.ts';
 import { embedFace, l2Normalize, meanIdentity } from '../src/faceswap/recognize.ts';
 
-const ASTRONAUT = `${import.meta.dirname}/../../../../shared/fixtures/faces/astronaut.png`;
 const quiet = { warn: () => undefined, debug: () => undefined };
 
 describe(alignFace.name, () => {

@@ -1,10 +1,10 @@
 // The real BlazeFace model (from the npm package) on the real astronaut photo.
 import { createSession, decodeImage } from '@visage/inference';
+import { ASTRONAUT } from '@visage/inference/testing';
 import { describe, expect, it } from 'vitest';
 import { BLAZEFACE_MODEL_PATH, decodeBlazeFaceHead, detectFacesBlazeFace } from '../src/face/blazeface.ts';
 import { iou, nonMaxSuppression } from '../src/face/nms.ts';
 
-const ASTRONAUT = `${import.meta.dirname}/../../../../shared/fixtures/faces/astronaut.png`;
 const quiet = { warn: () => undefined, debug: () => undefined };
 
 // Measured once by looking at the 512×512 photo (a 3× enlarged crop of the face):

@@ -19,7 +19,17 @@ function fakeContext(inputs: Record<string, string> = {}, signal = new AbortCont
       input: async (id) => {
         const file = inputs[id];
         if (!file) throw new Error(`no input ${id}`);
-        return { id, path: file, mime: 'image/png', width: 2, height: 1, durationMs: null, fps: null };
+        return {
+          id,
+          name: 'tiny.png',
+          path: file,
+          mime: 'image/png',
+          width: 2,
+          height: 1,
+          durationMs: null,
+          fps: null,
+          hasAudio: null,
+        };
       },
       writeOutput: async (output) => {
         if (!('data' in output)) throw new Error('expected data');
@@ -120,6 +130,8 @@ describe(loadPlugins.name, () => {
   });
 
   it('should refuse an unknown plugin id', () => {
-    expect(() => loadPlugins(['faceswop'])).toThrow('Unknown plugin "faceswop". Known: test');
+    expect(() => loadPlugins(['faceswop'])).toThrow(
+      'Unknown plugin "faceswop". Known: faceswap, liveportrait, test',
+    );
   });
 });

@@ -62,6 +62,24 @@ export async function waitForOutput(server: NextServer, text: string): Promise<v
   }
 }
 
+/**
+ * next dev compiles each route on its first request, which on a loaded 2-core CI machine can take longer
+ * than a test's timeout. Requesting the API routes once here moves that wait into the (longer) setup hook.
+ * Any answer will do — a 404 or 405 still compiles the route; only a failed connection is an error.
+ */
+export async function warmRoutes(server: NextServer): Promise<void> {
+  for (const route of ['/api/health', '/api/auth/ok', '/api/trpc/warm', '/api/upload', '/api/media/warm']) {
+    const response = await fetch(server.base + route, { signal: AbortSignal.timeout(90_000) });
+    await response.arrayBuffer();
+  }
+}
+
+/** Resolves once next dev has started and compiled its API routes. */
+export async function waitUntilReady(server: NextServer): Promise<void> {
+  await waitForOutput(server, 'Ready in');
+  await warmRoutes(server);
+}
+
 export async function stopNext(server: NextServer | undefined): Promise<void> {
   if (!server) return;
   if (server.child.pid && server.child.exitCode === null) {

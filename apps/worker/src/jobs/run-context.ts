@@ -120,12 +120,14 @@ export function createRunContext(
         const { asset } = link;
         return {
           id: asset.id,
+          name: asset.originalName ?? asset.id,
           path: deps.media.absolutePath(asset.storageKey),
           mime: asset.mime,
           width: asset.width,
           height: asset.height,
           durationMs: asset.durationMs,
           fps: asset.fps,
+          hasAudio: asset.hasAudio,
         };
       },
       async writeOutput(output) {
@@ -143,7 +145,7 @@ export function createRunContext(
           const asset = await createAsset(db, stored, {
             ownerId: job.ownerId,
             organizationId: job.organizationId,
-            kind: 'output',
+            kind: output.kind ?? 'output',
             store: deps.media,
           });
           const position = await db.jobAsset.count({

@@ -4,16 +4,12 @@ import { deleteAsset } from '@visage/db/media';
 import { z } from 'zod';
 import { assertOwner, notFound, visibleAssets } from '../access.ts';
 import { protectedProcedure, router } from '../trpc.ts';
+import { assetUrls } from '../urls.ts';
 
 const ASSET_KINDS = ['upload', 'output', 'motion'] as const;
-
-/** Where the browser or a script fetches an asset's bytes and thumbnail (authenticated routes). */
-export function assetUrls(id: string, hasThumbnail: boolean) {
-  return {
-    url: `/api/media/${id}`,
-    thumbnailUrl: hasThumbnail ? `/api/media/${id}?variant=thumbnail` : null,
-  };
-}
+const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+/** Most assets one bulk action (delete, zip download) takes. */
+export const MAX_BULK_ASSETS = 200;
 
 const assetSelect = {
   id: true,
@@ -33,10 +29,22 @@ const assetSelect = {
   thumbnailKey: true,
   starred: true,
   createdAt: true,
+  // The job that made it (outputs and motion templates have one; uploads have none).
+  jobs: {
+    where: { role: 'output' },
+    select: { job: { select: { id: true, plugin: true, status: true } } },
+    take: 1,
+  },
 } satisfies Prisma.AssetSelect;
 
-function present<T extends { id: string; thumbnailKey: string | null }>({ thumbnailKey, ...asset }: T) {
-  return { ...asset, ...assetUrls(asset.id, thumbnailKey !== null) };
+type Produced = { jobs: { job: { id: string; plugin: string; status: string } }[] };
+
+function present<T extends { id: string; thumbnailKey: string | null } & Produced>({
+  thumbnailKey,
+  jobs,
+  ...asset
+}: T) {
+  return { ...asset, job: jobs[0]?.job ?? null, ...assetUrls(asset.id, thumbnailKey !== null) };
 }
 
 export const assetsRouter = router({
@@ -47,15 +55,26 @@ export const assetsRouter = router({
         cursor: z.string().nullish(),
         kind: z.enum(ASSET_KINDS).optional(),
         starred: z.boolean().optional(),
+        /** Only assets a job of this plugin produced. */
+        plugin: z.string().optional(),
+        /** Only assets produced by a job in one of these statuses. */
+        jobStatus: z.array(z.enum(JOB_STATUSES)).optional(),
         scope: z.enum(['mine', 'visible']).default('visible'),
       }),
     )
     .query(async ({ ctx, input }) => {
+      const producedBy: Prisma.JobWhereInput = {
+        ...(input.plugin ? { plugin: input.plugin } : {}),
+        ...(input.jobStatus ? { status: { in: input.jobStatus } } : {}),
+      };
       const items = await ctx.db.asset.findMany({
         where: {
           ...(input.scope === 'mine' ? { ownerId: ctx.caller.userId } : visibleAssets(ctx.caller)),
           ...(input.kind ? { kind: input.kind } : {}),
           ...(input.starred !== undefined ? { starred: input.starred } : {}),
+          ...(Object.keys(producedBy).length > 0
+            ? { jobs: { some: { role: 'output', job: producedBy } } }
+            : {}),
         },
         select: assetSelect,
         orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
@@ -70,10 +89,15 @@ export const assetsRouter = router({
   get: protectedProcedure.input(z.object({ id: z.string() })).query(async ({ ctx, input }) => {
     const asset = await ctx.db.asset.findFirst({
       where: { id: input.id, ...visibleAssets(ctx.caller) },
-      select: { ...assetSelect, metadata: true, jobs: { select: { jobId: true, role: true, slot: true } } },
+      select: { ...assetSelect, metadata: true },
     });
     if (!asset) throw notFound('Asset', input.id);
-    return present(asset);
+    // Every job it took part in, as input or output.
+    const links = await ctx.db.jobAsset.findMany({
+      where: { assetId: asset.id },
+      select: { jobId: true, role: true, slot: true },
+    });
+    return { ...present(asset), jobs: links };
   }),
 
   star: protectedProcedure
@@ -106,4 +130,20 @@ export const assetsRouter = router({
     await deleteAsset(ctx.db, ctx.media, asset.id);
     return { id: asset.id };
   }),
+
+  /** Deletes several of the caller's own assets; refuses the lot if any is not theirs or not found. */
+  deleteMany: protectedProcedure
+    .input(z.object({ ids: z.array(z.string()).min(1).max(MAX_BULK_ASSETS) }))
+    .mutation(async ({ ctx, input }) => {
+      const ids = [...new Set(input.ids)];
+      const assets = await ctx.db.asset.findMany({
+        where: { id: { in: ids }, ...visibleAssets(ctx.caller) },
+        select: { id: true, ownerId: true },
+      });
+      const missing = ids.find((id) => !assets.some((a) => a.id === id));
+      if (missing) throw notFound('Asset', missing);
+      for (const asset of assets) assertOwner(ctx.caller, asset, 'Asset', asset.id);
+      for (const asset of assets) await deleteAsset(ctx.db, ctx.media, asset.id);
+      return { ids };
+    }),
 });

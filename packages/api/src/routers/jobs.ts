@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { assertOwner, notFound, visibleAssets, visibleJobs } from '../access.ts';
 import type { Context } from '../context.ts';
 import { protectedProcedure, router } from '../trpc.ts';
+import { assetUrls } from '../urls.ts';
 
 const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 
@@ -30,8 +31,35 @@ const jobSummarySelect = {
   startedAt: true,
   finishedAt: true,
   updatedAt: true,
-  assets: { select: { assetId: true, role: true, slot: true, position: true } },
+  assets: {
+    select: {
+      assetId: true,
+      role: true,
+      slot: true,
+      position: true,
+      asset: { select: { thumbnailKey: true } },
+    },
+    orderBy: [{ role: 'asc' }, { slot: 'asc' }, { position: 'asc' }],
+  },
+  // Whose job it is, for lists that mix the caller's jobs with their teams'.
+  owner: { select: { name: true } },
 } satisfies Prisma.JobSelect;
+
+type JobSummary = Prisma.JobGetPayload<{ select: typeof jobSummarySelect }>;
+
+/**
+ * A list entry with a picture to recognise the job by: its first output's thumbnail, else its first
+ * input's (a failed or running job has only inputs); null when none has one.
+ */
+function withCover({ assets, ...job }: JobSummary) {
+  const pick = (role: 'output' | 'input') => assets.find((a) => a.role === role && a.asset.thumbnailKey);
+  const cover = pick('output') ?? pick('input');
+  return {
+    ...job,
+    assets: assets.map(({ asset: _, ...link }) => link),
+    coverUrl: cover ? assetUrls(cover.assetId, true).thumbnailUrl : null,
+  };
+}
 
 async function loadVisibleJob(ctx: Context & { caller: NonNullable<Context['caller']> }, id: string) {
   const job = await ctx.db.job.findFirst({ where: { id, ...visibleJobs(ctx.caller) } });
@@ -148,7 +176,7 @@ export const jobsRouter = router({
         ...(input.cursor ? { cursor: { id: input.cursor } } : {}),
       });
       const nextCursor = items.length > input.limit ? (items.pop()?.id ?? null) : null;
-      return { items, nextCursor };
+      return { items: items.map(withCover), nextCursor };
     }),
 
   get: protectedProcedure.input(z.object({ id: z.string() })).query(async ({ ctx, input }) => {

@@ -1,6 +1,7 @@
 import { isAbsolute } from 'node:path';
 import { TRPCError, tracked } from '@trpc/server';
 import { ChecksumError, PRECISIONS, UnknownModelError } from '@visage/inference/models';
+import { modelNeeds, pluginDescriptors } from '@visage/plugins/schemas';
 import { z } from 'zod';
 import { PullRefusedError } from '../model-pulls.ts';
 import { adminProcedure, protectedProcedure, router } from '../trpc.ts';
@@ -16,6 +17,52 @@ function asBadRequest(error: unknown): never {
 }
 
 export const modelsRouter = router({
+  /**
+   * The models a job of `plugin` with these form options would use — required ones first, then those
+   * used when installed — with install state and licence, so the studio can say before a job runs
+   * what is missing and what is non-commercial. Options that do not parse count as their defaults.
+   */
+  forJob: protectedProcedure
+    .input(z.object({ plugin: z.string().min(1), options: z.record(z.string(), z.unknown()) }))
+    .query(async ({ ctx, input }) => {
+      const descriptor = pluginDescriptors.find((d) => d.id === input.plugin);
+      if (!descriptor || !ctx.plugins.includes(descriptor.id)) {
+        throw new TRPCError({ code: 'NOT_FOUND', message: `Unknown plugin "${input.plugin}"` });
+      }
+      const { required, optional } = modelNeeds(descriptor, input.options);
+      const row = async (id: string, isRequired: boolean) => {
+        try {
+          const { entry, installed } = await ctx.modelStore.status(id);
+          return {
+            id: entry.id,
+            title: entry.title,
+            required: isRequired,
+            inCatalog: true,
+            installed,
+            bytes: entry.bytes,
+            licence: entry.licence,
+            availability: entry.availability,
+            pullCommand: `pnpm visage models pull ${entry.id}`,
+          };
+        } catch (error) {
+          if (!(error instanceof UnknownModelError)) throw error;
+          // A free-form model option (the test plugin's) may name anything: say it is not in the catalog.
+          return {
+            id,
+            title: id,
+            required: isRequired,
+            inCatalog: false,
+            installed: false,
+            bytes: null,
+            licence: null,
+            availability: null,
+            pullCommand: null,
+          };
+        }
+      };
+      return Promise.all([...required.map((id) => row(id, true)), ...optional.map((id) => row(id, false))]);
+    }),
+
   /** Every model in the catalog: size, licence (non-commercial flagged), install state, a pull in progress. */
   list: protectedProcedure.query(async ({ ctx }) => {
     const statuses = await ctx.modelStore.list();
@@ -28,8 +75,15 @@ export const modelsRouter = router({
       availability: entry.availability,
       note: entry.note ?? null,
       installed,
-      variants: variants.map((v) => ({ precision: v.precision, state: v.state })),
+      // partBytes: an interrupted download that pulling again resumes; reason: why a file is damaged.
+      variants: variants.map((v) => ({
+        precision: v.precision,
+        state: v.state,
+        reason: v.reason ?? null,
+        partBytes: v.partBytes,
+      })),
       pull: ctx.modelPulls.get(entry.id),
+      pullCommand: `pnpm visage models pull ${entry.id}`,
       /** For an offline machine: what to run where the file is. */
       importCommand: `pnpm visage models import ${entry.id} <file>`,
     }));

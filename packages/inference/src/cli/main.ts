@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadModelCatalog } from '../models/catalog.ts';
 import { oneLine } from './models-command.ts';
 import { runCli } from './run.ts';
 
@@ -13,6 +14,12 @@ function modelsDir(): string {
   const envFile = path.join(repoRoot, '.env');
   if (existsSync(envFile)) process.loadEnvFile(envFile); // does not override variables already set
   return path.resolve(repoRoot, process.env.VISAGE_MODELS_DIR || './.visage/models');
+}
+
+/** The built-in catalog plus VISAGE_MODEL_CATALOG's entries (after modelsDir() loaded .env). */
+function catalog() {
+  const file = process.env.VISAGE_MODEL_CATALOG;
+  return loadModelCatalog(file ? path.resolve(repoRoot, file) : undefined);
 }
 
 // Ctrl-C cancels a download and keeps its partial file; a second Ctrl-C quits at once.
@@ -27,6 +34,7 @@ try {
     stdout: process.stdout,
     stderr: process.stderr,
     modelsDir: modelsDir(),
+    catalog: catalog(),
     signal: controller.signal,
   });
 } catch (error) {

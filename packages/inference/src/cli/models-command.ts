@@ -92,7 +92,9 @@ function licenceLine(entry: ModelEntry): string {
 
 function installedCell(status: ModelStatus): string {
   const installed = status.variants.filter((v) => v.state === 'installed').map((v) => v.precision);
-  if (installed.length) return `yes (${installed.join(', ')})`;
+  if (installed.length) {
+    return status.entry.availability === 'bundled' ? 'yes (bundled)' : `yes (${installed.join(', ')})`;
+  }
   if (status.variants.some((v) => v.state === 'corrupt')) return 'DAMAGED';
   const part = status.variants.find((v) => v.partBytes > 0);
   if (part) return `partial (${formatBytes(part.partBytes)})`;
@@ -190,6 +192,10 @@ async function pullOne(entry: ModelEntry, wanted: Precision | undefined, ctx: Co
   const { store, io, out, err } = ctx;
   if (entry.availability === 'export-required') {
     throw new Error(`Model "${entry.id}" has no public download. ${entry.note ?? ''}`.trim());
+  }
+  if (entry.availability === 'bundled') {
+    out(`${entry.id} ships with Visage; nothing to download`);
+    return;
   }
   let precision = wanted;
   if (wanted && !entry.variants.some((v) => v.precision === wanted)) {

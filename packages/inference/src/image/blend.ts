@@ -15,7 +15,7 @@ export interface Rect {
 
 // Float noise from blurs may push a 0..1 mask slightly past its range; more than this (or NaN) is a
 // bug and throws. Checked on the sampled values inside the loop, which costs less than a pre-pass.
-const MASK_SLACK = 1e-3;
+export const MASK_SLACK = 1e-3;
 
 function checkMaskSize(mask: Float32Array, crop: RgbImage): void {
   if (mask.length !== crop.width * crop.height) {
@@ -29,8 +29,10 @@ function badMask(a: number, x: number, y: number): RangeError {
   return new RangeError(`pasteBack: mask sampled at frame pixel (${x}, ${y}) is ${a}, outside 0..1`);
 }
 
+type Size = Pick<RgbImage, 'width' | 'height'>;
+
 /** Frame pixels that can receive any weight: the crop's corners one pixel out, mapped and clipped. */
-export function pasteRegion(frame: RgbImage, crop: RgbImage, cropToFrame: Affine): Rect {
+export function pasteRegion(frame: Size, crop: Size, cropToFrame: Affine): Rect {
   let minX = Number.POSITIVE_INFINITY;
   let minY = Number.POSITIVE_INFINITY;
   let maxX = Number.NEGATIVE_INFINITY;

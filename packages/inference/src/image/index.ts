@@ -2,6 +2,7 @@
 
 export { pasteBack, pasteRegion, type Rect } from './blend.ts';
 export { type ColorTransferOptions, colorTransfer, rgbToYCbCr, swapRB, yCbCrToRgb } from './color.ts';
+export { FixedPaste } from './fixed-paste.ts';
 export {
   assertImage,
   createImage,
@@ -28,4 +29,4 @@ export {
   scaleTemplate,
   similarityAffine,
 } from './transform.ts';
-export { type WarpOptions, warpAffine } from './warp.ts';
+export { resizeLinear, type WarpOptions, warpAffine } from './warp.ts';

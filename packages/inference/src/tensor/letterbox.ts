@@ -1,6 +1,7 @@
 // Letterboxing: fit an image inside a fixed model input without distorting it, padding the rest, and
 // map points between the two. Coordinates are continuous (pixel i spans [i, i+1)), as detector boxes are.
-import { assertImage, type ResizeOptions, type RgbImage, resizeImage } from '../image/image.ts';
+import { assertImage, type RgbImage } from '../image/image.ts';
+import { resizeLinear } from '../image/warp.ts';
 
 export interface Letterbox {
   image: RgbImage;
@@ -16,19 +17,19 @@ export interface LetterboxOptions {
   position?: 'center' | 'top-left';
   /** Padding value, 0–255 for every channel. Default 0. */
   fill?: number;
-  /** Resampling kernel (sharp). Default 'lanczos3'. */
-  kernel?: ResizeOptions['kernel'];
 }
 
 /**
  * Scales `img` by min(W/w, H/h) into a W×H canvas (`size` = W = H, or { width, height }). The short
  * side is rounded to whole pixels, so along it points are exact to within half a letterboxed pixel.
+ * Resampled bilinearly as cv2.resize's default (INTER_LINEAR), which is what insightface, FaceFusion
+ * and MediaPipe feed their detectors: the same pixels they see, and in a fraction of sharp's time.
  */
-export async function letterbox(
+export function letterbox(
   img: RgbImage,
   size: number | { width: number; height: number },
   options: LetterboxOptions = {},
-): Promise<Letterbox> {
+): Letterbox {
   assertImage(img, 'letterbox');
   const W = typeof size === 'number' ? size : size.width;
   const H = typeof size === 'number' ? size : size.height;
@@ -40,8 +41,7 @@ export async function letterbox(
   const scale = Math.min(W / img.width, H / img.height);
   const w = Math.min(W, Math.max(1, Math.round(img.width * scale)));
   const h = Math.min(H, Math.max(1, Math.round(img.height * scale)));
-  const resized =
-    w === img.width && h === img.height ? img : await resizeImage(img, w, h, { kernel: options.kernel });
+  const resized = w === img.width && h === img.height ? img : resizeLinear(img, w, h);
   const center = (options.position ?? 'center') === 'center';
   const padX = center ? Math.floor((W - w) / 2) : 0;
   const padY = center ? Math.floor((H - h) / 2) : 0;

@@ -3,6 +3,7 @@
 
 import { basename } from 'node:path';
 import type { Readable } from 'node:stream';
+import type { RgbImage } from '../image/image.ts';
 import { probeVideo, type VideoInfo } from './probe.ts';
 import { FfmpegError, ffmpegPath, startTool, stopTool, succeeded, toolError } from './process.ts';
 import { fpsToRational, parseRational } from './rational.ts';
@@ -37,6 +38,11 @@ export interface DecodeStats {
   readonly framesYielded: number;
   /** Bytes read from ffmpeg but not yet handed out as frames: what back-pressure keeps small. */
   readonly bufferedBytes: number;
+}
+
+/** A decoded frame as an image (the same buffer, no copy), for the image ops. */
+export function frameImage(frame: VideoFrame): RgbImage {
+  return { width: frame.width, height: frame.height, channels: 3, data: frame.data };
 }
 
 export type FrameStream = AsyncGenerator<VideoFrame, void, undefined> & { readonly stats: DecodeStats };

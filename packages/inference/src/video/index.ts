@@ -4,6 +4,7 @@ export {
   type DecodeStats,
   decodeFrames,
   type FrameStream,
+  frameImage,
   type VideoFrame,
 } from './decode.ts';
 export { createEncoder, type EncoderOptions, type VideoEncoder } from './encode.ts';

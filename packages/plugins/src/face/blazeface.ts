@@ -87,7 +87,7 @@ export async function detectFacesBlazeFace(
   image: RgbImage,
   { scoreThreshold = 0.5, iouThreshold = 0.3 }: BlazeFaceOptions = {},
 ): Promise<FaceDetection[]> {
-  const boxed = await letterbox(image, BLAZEFACE_SIZE);
+  const boxed = letterbox(image, BLAZEFACE_SIZE);
   const input = toHWCFloat(boxed.image, { scale: 1 / 255, mean: 0.5, std: 0.5 });
   const outputs = await session.run({
     'input:0': new ort.Tensor('float32', input, [1, BLAZEFACE_SIZE, BLAZEFACE_SIZE, 3]),

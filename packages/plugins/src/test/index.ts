@@ -4,6 +4,5 @@ import { testPluginDescriptor } from './schema.ts';
 
 export const testPlugin: Plugin<typeof testPluginDescriptor.input> = {
   ...testPluginDescriptor,
-  models: (input) => (input.model ? [input.model] : []),
   run: runTestPlugin,
 };

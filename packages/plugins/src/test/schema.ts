@@ -8,6 +8,7 @@ import type { PluginDescriptor } from '../descriptor.ts';
 export const testPluginSchema = z.object({
   image: z
     .uuid()
+    .meta({ accept: ['image'] })
     .optional()
     .describe('An uploaded image; the result is it mirrored. Without one, a gradient is drawn.'),
   steps: z.int().min(1).max(1000).default(5).describe('How many progress steps to report.'),
@@ -26,4 +27,5 @@ export const testPluginDescriptor = {
   description: 'Reports progress for a while, then mirrors the input image. For trying out the job pipeline.',
   input: testPluginSchema,
   assetFields: ['image'],
+  models: (input) => (input.model ? [input.model] : []),
 } satisfies PluginDescriptor<typeof testPluginSchema>;

@@ -1,5 +1,7 @@
 // POST /api/upload?name=<file name>   body: the file's bytes (streamed; never held in memory)
 // → 201 with the new asset, or a 4xx JSON { error, code } naming the problem.
+import type { UploadedAsset } from '@visage/api/client';
+import { assetUrls } from '@visage/api/urls';
 import { createAsset, MediaError } from '@visage/db/media';
 import { uploadBody } from '@/server/request-body';
 import { errorResponse, HttpError, requireCaller } from '@/server/request-caller';
@@ -39,9 +41,8 @@ export async function POST(request: Request): Promise<Response> {
         width: asset.width,
         height: asset.height,
         durationMs: asset.durationMs,
-        url: `/api/media/${asset.id}`,
-        thumbnailUrl: asset.thumbnailKey ? `/api/media/${asset.id}?variant=thumbnail` : null,
-      },
+        ...assetUrls(asset.id, asset.thumbnailKey !== null),
+      } satisfies UploadedAsset,
       { status: 201 },
     );
   } catch (error) {

@@ -1,0 +1,5 @@
+import { JobViewSkeleton } from '@/components/jobs/job-view-skeleton';
+
+export default function Loading() {
+  return <JobViewSkeleton />;
+}

@@ -1,0 +1,146 @@
+// Face swap pipeline overhead: wall time per frame against the sum of onnxruntime run times on the
+// same frames (ratio 1.00 = no overhead). Fixture models with conv stacks stand in for the real
+// weights (which cannot be downloaded here) so each model run costs milliseconds, as real ones do:
+// inswapper ≈ 16 conv layers × 64 channels at 128², GFPGAN 8 × 32 at 512²/4. Detection is the real
+// BlazeFace. Three rows: the frame processor alone (the realtime path), the same with GFPGAN, and a
+// whole video job (decode → swap with detection overlapped → H.264 encode), next to a plain ffmpeg
+// transcode of the same clip.
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { decodeFrames, decodeImage, type ModelSession, type VideoFrame } from '@visage/inference';
+import type { BenchResult } from '@visage/inference/bench';
+import { faceswapPlugin } from '../src/faceswap/index.ts';
+import { acquireFaceSwapModels } from '../src/faceswap/models.ts';
+import { FaceSwapProcessor } from '../src/faceswap/processor.ts';
+import { settingsOf } from '../src/faceswap/run.ts';
+import {
+  ASTRONAUT,
+  FIXTURE_SPECS,
+  fixtureModelManager,
+  imageAsset,
+  recordingContext,
+  videoAsset,
+  writeAstronautClip,
+  writeFixtureModels,
+} from '../test/support/faceswap.ts';
+
+const FRAMES = 40;
+const SIZE = 640;
+const SOURCE = '0190c5a0-0000-7000-8000-0000000000b1';
+const CLIP = '0190c5a0-0000-7000-8000-0000000000b2';
+
+const onnxMs = (sessions: readonly ModelSession[]) => sessions.reduce((n, s) => n + s.stats().totalMs, 0);
+
+export async function run(): Promise<BenchResult> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'visage-bench-faceswap-'));
+  try {
+    const files = await writeFixtureModels(dir, {
+      arcface_w600k_r50: {
+        ...FIXTURE_SPECS.arcface_w600k_r50,
+        work: { input: 'input', layers: 4, channels: 32 },
+      },
+      inswapper_128: { ...FIXTURE_SPECS.inswapper_128, work: { input: 'target', layers: 16, channels: 64 } },
+      'gfpgan_1.4': {
+        ...FIXTURE_SPECS['gfpgan_1.4'],
+        work: { input: 'input', layers: 8, channels: 32, stride: 4 },
+      },
+    });
+    const models = fixtureModelManager(files);
+    const clip = path.join(dir, 'clip.mp4');
+    await writeAstronautClip(clip, { frames: FRAMES, fps: 25, size: SIZE });
+    const frames: VideoFrame[] = [];
+    for await (const frame of decodeFrames(clip)) frames.push(frame);
+    const source = await decodeImage(ASTRONAUT);
+
+    // 1–2. The frame processor, without and with restoration.
+    const processorRow = async (restore: 'none' | 'gfpgan_1.4') => {
+      const input = faceswapPlugin.input.parse({ source: [SOURCE], target: CLIP, restore });
+      const acquired = await acquireFaceSwapModels((id) => models.acquire(id), input);
+      try {
+        const processor = new FaceSwapProcessor(acquired.models, settingsOf(input));
+        await processor.setSources([{ name: 'astronaut.png', image: source }]);
+        const { detector, swapper, restorer } = acquired.models;
+        const sessions = [detector.session, swapper, ...(restorer ? [restorer.session] : [])];
+        const copy = (i: number) => {
+          const f = frames[i % frames.length];
+          if (!f) throw new Error('no frames decoded');
+          return { width: f.width, height: f.height, channels: 3 as const, data: Uint8Array.from(f.data) };
+        };
+        for (let i = 0; i < 3; i++) await processor.process(copy(i)); // warm-up
+        const images = frames.map((_, i) => copy(i));
+        const onnxBefore = onnxMs(sessions);
+        const started = performance.now();
+        for (const image of images) await processor.process(image);
+        const wall = performance.now() - started;
+        const onnx = onnxMs(sessions) - onnxBefore;
+        return {
+          wallMsPerFrame: wall / images.length,
+          onnxMsPerFrame: onnx / images.length,
+          ratio: wall / onnx,
+        };
+      } finally {
+        acquired.release();
+      }
+    };
+    const swapOnly = await processorRow('none');
+    const withRestore = await processorRow('gfpgan_1.4');
+
+    // 3. A whole video job, and plain ffmpeg decoding + encoding the same clip.
+    const inputs = { [SOURCE]: imageAsset(ASTRONAUT, 'astronaut.png'), [CLIP]: videoAsset(clip, 'clip.mp4') };
+    const { ctx } = recordingContext(models, inputs, { jobId: 'bench' });
+    const sessionsOf = async () => {
+      const leases = await Promise.all(['blazeface', 'inswapper_128'].map((id) => models.acquire(id)));
+      for (const lease of leases) lease.release();
+      return leases.map((l) => l.session);
+    };
+    const jobSessions = await sessionsOf();
+    const jobOnnxBefore = onnxMs(jobSessions);
+    let started = performance.now();
+    await faceswapPlugin.run(ctx, faceswapPlugin.input.parse({ source: [SOURCE], target: CLIP }));
+    const jobWall = performance.now() - started;
+    const jobOnnx = onnxMs(jobSessions) - jobOnnxBefore;
+    started = performance.now();
+    await promisify(execFile)('ffmpeg', [
+      ...['-v', 'error', '-nostdin', '-y', '-i', clip],
+      ...['-c:v', 'libx264', '-preset', 'medium', '-crf', '18', '-c:a', 'copy', path.join(dir, 'plain.mp4')],
+    ]);
+    const ffmpegWall = performance.now() - started;
+    await models.unloadAll();
+
+    const job = {
+      wallMsPerFrame: jobWall / FRAMES,
+      onnxMsPerFrame: jobOnnx / FRAMES,
+      ratio: jobWall / jobOnnx,
+      ffmpegTranscodeMsPerFrame: ffmpegWall / FRAMES,
+      ratioOverOnnxPlusTranscode: jobWall / (jobOnnx + ffmpegWall),
+    };
+    const r = (v: number) => v.toFixed(2);
+    return {
+      name: 'faceswap',
+      metrics: {
+        frames: FRAMES,
+        size: SIZE,
+        processorWallMsPerFrame: swapOnly.wallMsPerFrame,
+        processorOnnxMsPerFrame: swapOnly.onnxMsPerFrame,
+        processorOverheadRatio: swapOnly.ratio,
+        restoreWallMsPerFrame: withRestore.wallMsPerFrame,
+        restoreOnnxMsPerFrame: withRestore.onnxMsPerFrame,
+        restoreOverheadRatio: withRestore.ratio,
+        videoJobWallMsPerFrame: job.wallMsPerFrame,
+        videoJobOnnxMsPerFrame: job.onnxMsPerFrame,
+        videoJobOverheadRatio: job.ratio,
+        ffmpegTranscodeMsPerFrame: job.ffmpegTranscodeMsPerFrame,
+        videoJobOverOnnxPlusTranscode: job.ratioOverOnnxPlusTranscode,
+      },
+      summary:
+        `processor ${r(swapOnly.wallMsPerFrame)} ms/frame vs ONNX ${r(swapOnly.onnxMsPerFrame)} ms (×${r(swapOnly.ratio)}, goal ≤ 1.10); ` +
+        `+GFPGAN ×${r(withRestore.ratio)}; video job ${r(job.wallMsPerFrame)} ms/frame = ×${r(job.ratio)} of ONNX, ` +
+        `×${r(job.ratioOverOnnxPlusTranscode)} of ONNX + a plain ffmpeg transcode (${r(job.ffmpegTranscodeMsPerFrame)} ms/frame)`,
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

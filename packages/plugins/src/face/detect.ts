@@ -1,0 +1,48 @@
+// One entry point over the three detectors, and which catalog model each one runs.
+import type { ModelSession, RgbImage } from '@visage/inference';
+import type { Acquire, LeaseSet } from '../leases.ts';
+import { detectFacesBlazeFace } from './blazeface.ts';
+import { AUTO_DETECTORS, DETECTOR_MODELS, type DetectorKind } from './model-ids.ts';
+import { detectFacesScrfd } from './scrfd.ts';
+import type { FaceDetection } from './types.ts';
+import { detectFacesYoloFace } from './yoloface.ts';
+
+export { DETECTOR_MODELS, type DetectorKind } from './model-ids.ts';
+
+export interface DetectOptions {
+  scoreThreshold?: number;
+}
+
+/** Faces in `image`, best first, in its pixel coordinates. */
+export function detectFaces(
+  kind: DetectorKind,
+  session: ModelSession,
+  image: RgbImage,
+  options: DetectOptions = {},
+): Promise<FaceDetection[]> {
+  switch (kind) {
+    case 'scrfd':
+      return detectFacesScrfd(session, image, options);
+    case 'yoloface':
+      return detectFacesYoloFace(session, image, options);
+    case 'blazeface':
+      return detectFacesBlazeFace(session, image, options);
+  }
+}
+
+/**
+ * The detector to run: the one asked for, or with "auto" the best installed (BlazeFace ships with
+ * Visage, so there always is one).
+ */
+export async function acquireDetector(
+  leases: LeaseSet,
+  acquire: Acquire,
+  choice: DetectorKind | 'auto',
+): Promise<{ kind: DetectorKind; session: ModelSession }> {
+  const kinds = choice === 'auto' ? AUTO_DETECTORS : [choice];
+  for (const kind of kinds) {
+    const session = await leases.open(acquire, DETECTOR_MODELS[kind], 'detector', choice !== 'auto');
+    if (session) return { kind, session };
+  }
+  throw new Error('No face detector is installed (BlazeFace should ship with Visage)');
+}

@@ -1,0 +1,132 @@
+// biome-ignore-all lint/style/noNonNullAssertion: typed-array reads in the decode loops are in bounds (lengths checked first)
+// 68-point landmarks with FaceFusion's 2DFAN4 (`2dfan4.onnx`, face.md §2), used to refine a detector's
+// five points: FaceFusion swaps on the 68-derived points ("5/68") when the landmark score clears
+// `--face-landmarker-score` (0.5). The crop is translation + scale only (no coarse-angle rotation):
+// scale = 195 / max(box w, h), box centre → crop centre (128, 128), 256², /255, BGR (FaceFusion's
+// OpenCV frames), NCHW. Outputs by position: [1,68,3] coordinates on the 64-grid and [1,68,64,64]
+// heatmaps; score = mean of the heatmap maxima mapped [0, 0.9] → [0, 1].
+import {
+  type Affine,
+  affine,
+  applyAffine,
+  invertAffine,
+  type ModelSession,
+  NORMALIZE,
+  ort,
+  type RgbImage,
+  toCHW,
+  warpAffine,
+} from '@visage/inference';
+import { FIVE_POINT_KEYPOINTS } from './scrfd.ts';
+import type { FaceDetection } from './types.ts';
+
+export const FAN_SIZE = 256;
+const GRID = 64;
+const POINTS = 68;
+
+export interface Landmarks68 {
+  /** 68 points in image pixels (iBUG 300-W order, 0-based). */
+  points: [number, number][];
+  /** 0..1; FaceFusion trusts the points above 0.5. */
+  score: number;
+}
+
+/** Image → 256² crop: uniform scale 195 / max(w, h) (max side at least 1) that puts the box centre at (128, 128). */
+export function fanCropMatrix(box: FaceDetection['box']): Affine {
+  const [x1, y1, x2, y2] = box;
+  const scale = 195 / Math.max(x2 - x1, y2 - y1, 1);
+  return affine(scale, 0, (FAN_SIZE - (x1 + x2) * scale) / 2, 0, scale, (FAN_SIZE - (y1 + y2) * scale) / 2);
+}
+
+/**
+ * Raw outputs (coordinates [68, 3] on the 64-grid, heatmaps [68, 64, 64]) and the crop matrix →
+ * image-space points and score. Pure.
+ */
+export function decode2dfan4(coords: Float32Array, heatmaps: Float32Array, crop: Affine): Landmarks68 {
+  const plane = GRID * GRID;
+  if (coords.length < POINTS * 3 || heatmaps.length < POINTS * plane) {
+    throw new RangeError(
+      `decode2dfan4: expected 68×3 coordinates and 68×64×64 heatmaps, got ${coords.length} and ${heatmaps.length} values`,
+    );
+  }
+  const back = invertAffine(crop);
+  const unit = FAN_SIZE / GRID;
+  const points: [number, number][] = [];
+  let sum = 0;
+  for (let p = 0; p < POINTS; p++) {
+    points.push(applyAffine(back, [coords[p * 3]! * unit, coords[p * 3 + 1]! * unit]));
+    let max = -Infinity;
+    for (let i = p * plane, end = i + plane; i < end; i++) if (heatmaps[i]! > max) max = heatmaps[i]!;
+    sum += max;
+  }
+  // numpy.interp(mean, [0, 0.9], [0, 1]): linear, clamped at both ends.
+  const score = Math.min(1, Math.max(0, sum / POINTS / 0.9));
+  return { points, score };
+}
+
+/** The [1,3,256,256] input: the crop, /255, BGR. */
+export function prepare2dfan4Input(image: RgbImage, box: FaceDetection['box']) {
+  const matrix = fanCropMatrix(box);
+  // FaceFusion raises contrast (CLAHE on Lab L*) when the crop's mean L* < 30; skipped here: dark faces
+  // get the plain crop, so their landmark score may be lower and the detector's points kept instead.
+  const crop = warpAffine(image, matrix, FAN_SIZE, FAN_SIZE, { border: 'constant', fill: 0 });
+  return { tensor: toCHW(crop, { ...NORMALIZE.unit, channelOrder: 'bgr' }), matrix };
+}
+
+/** 68 landmarks of the face in `box` (image pixels) and their score. */
+export async function landmarks68With2dfan4(
+  session: ModelSession,
+  image: RgbImage,
+  box: FaceDetection['box'],
+): Promise<Landmarks68> {
+  const { tensor, matrix } = prepare2dfan4Input(image, box);
+  const inputName = session.inputs[0]?.name ?? 'input';
+  const result = await session.run({
+    [inputName]: new ort.Tensor('float32', tensor, [1, 3, FAN_SIZE, FAN_SIZE]),
+  });
+  const [coords, heatmaps] = session.outputs.map((o) => result[o.name]);
+  const shape = (t: ort.Tensor | undefined) => `${t?.type} [${t?.dims.join(', ')}]`;
+  if (
+    coords?.type !== 'float32' ||
+    heatmaps?.type !== 'float32' ||
+    coords.dims.join() !== '1,68,3' ||
+    heatmaps.dims.join() !== '1,68,64,64'
+  ) {
+    throw new Error(
+      `${session.id}: expected outputs float32 [1, 68, 3] and [1, 68, 64, 64], got ${shape(coords)} and ${shape(heatmaps)}`,
+    );
+  }
+  return decode2dfan4(coords.data as Float32Array, heatmaps.data as Float32Array, matrix);
+}
+
+const mean = (points: readonly (readonly [number, number])[], from: number, to: number): [number, number] => {
+  let x = 0;
+  let y = 0;
+  for (let i = from; i <= to; i++) {
+    x += points[i]![0];
+    y += points[i]![1];
+  }
+  return [x / (to - from + 1), y / (to - from + 1)];
+};
+
+/**
+ * 68 → 5 (FaceFusion `convert_to_face_landmark_5`): eyes = means of 36–41 and 42–47, nose tip 30,
+ * mouth corners 48 and 54, in {@link FIVE_POINT_KEYPOINTS} order.
+ */
+export function landmarks68To5(points68: readonly (readonly [number, number])[]): [number, number][] {
+  if (points68.length !== POINTS)
+    throw new RangeError(`landmarks68To5: expected 68 points, got ${points68.length}`);
+  const at = (i: number): [number, number] => [points68[i]![0], points68[i]![1]];
+  return [mean(points68, 36, 41), mean(points68, 42, 47), at(30), at(48), at(54)];
+}
+
+/** The detection with its five points replaced by the 68-derived ones when `score` > `threshold`; else `face` itself. */
+export function refineWithLandmarks(
+  face: FaceDetection,
+  points68: readonly (readonly [number, number])[],
+  score: number,
+  threshold = 0.5,
+): FaceDetection {
+  if (!(score > threshold)) return face;
+  return { ...face, keypoints: landmarks68To5(points68), keypointNames: FIVE_POINT_KEYPOINTS };
+}

@@ -1,0 +1,44 @@
+// The face swap as a long-lived frame processor for the realtime path (webcam in, frames out):
+// models acquired and the source identity computed once, then `process(frame)` per frame.
+import type { ModelLease, RgbImage } from '@visage/inference';
+import { acquireFaceSwapModels, type ModelUse } from './models.ts';
+import { FaceSwapProcessor } from './processor.ts';
+import { settingsOf } from './run.ts';
+import type { FaceswapInput } from './schema.ts';
+
+export interface FaceSwapFrameProcessor {
+  /** Swaps the faces of `frame` in place and returns it. */
+  process(frame: RgbImage): Promise<RgbImage>;
+  readonly processor: FaceSwapProcessor;
+  readonly models: readonly ModelUse[];
+  /** Releases the model leases; the processor must not be used afterwards. */
+  close(): void;
+}
+
+export async function openFaceSwapFrameProcessor(
+  acquire: (id: string) => Promise<ModelLease>,
+  input: Omit<FaceswapInput, 'source' | 'target'>,
+  sources: readonly { name: string; image: RgbImage }[],
+): Promise<FaceSwapFrameProcessor> {
+  const acquired = await acquireFaceSwapModels(acquire, input);
+  try {
+    const processor = new FaceSwapProcessor(acquired.models, settingsOf(input));
+    await processor.setSources(sources);
+    let closed = false;
+    return {
+      processor,
+      models: acquired.used,
+      process(frame) {
+        if (closed) return Promise.reject(new Error('The face swap frame processor is closed'));
+        return processor.process(frame);
+      },
+      close() {
+        closed = true;
+        acquired.release();
+      },
+    };
+  } catch (error) {
+    acquired.release();
+    throw error;
+  }
+}

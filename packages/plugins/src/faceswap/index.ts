@@ -1,0 +1,14 @@
+import type { Plugin } from '../types.ts';
+import { runFaceswap } from './run.ts';
+import { faceswapDescriptor } from './schema.ts';
+
+export const faceswapPlugin: Plugin<typeof faceswapDescriptor.input> = {
+  ...faceswapDescriptor,
+  run: runFaceswap,
+};
+
+export { type FaceSwapFrameProcessor, openFaceSwapFrameProcessor } from './frame-processor.ts';
+export { type AcquiredModels, acquireFaceSwapModels } from './models.ts';
+export { FaceSwapProcessor, type FaceSwapSettings, type FaceSwapStats } from './processor.ts';
+export { settingsOf } from './run.ts';
+export { type FaceswapInput, faceswapSchema } from './schema.ts';

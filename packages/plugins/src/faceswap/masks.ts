@@ -1,0 +1,132 @@
+// biome-ignore-all lint/style/noNonNullAssertion: typed-array reads in the pixel loops are in bounds by construction
+// Optional masks that narrow the pasted area (face.md §6, FaceFusion's face_masker): an occlusion
+// mask (XSeg: keeps hands, hair, glasses in front of the face) from the target crop before the swap,
+// and a region mask (BiSeNet face parsing: skin, brows, eyes, glasses, nose, mouth, lips) from the
+// swapped crop. Both end as FaceFusion does: resized to the crop, Gaussian σ 5, [0.5, 1] → [0, 1];
+// they are combined with the box mask by element-wise minimum.
+import {
+  gaussianBlur,
+  type ModelSession,
+  ort,
+  type RgbImage,
+  resizeImage,
+  toCHW,
+  toHWCFloat,
+} from '@visage/inference';
+
+const XSEG_SIZE = 256;
+const BISENET_SIZE = 512;
+/** BiSeNet (CelebAMask-HQ) class ids FaceFusion keeps by default. */
+export const FACE_REGIONS = {
+  skin: 1,
+  leftEyebrow: 2,
+  rightEyebrow: 3,
+  leftEye: 4,
+  rightEye: 5,
+  glasses: 6,
+  nose: 10,
+  mouth: 11,
+  upperLip: 12,
+  lowerLip: 13,
+} as const;
+const IMAGENET = { scale: 1 / 255, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] } as const;
+
+/** Bilinear resize of a one-channel float mask with pixel centres aligned (OpenCV's INTER_LINEAR). */
+export function resizeMask(src: Float32Array, sw: number, sh: number, dw: number, dh: number): Float32Array {
+  if (src.length !== sw * sh) throw new RangeError(`resizeMask: ${src.length} values for ${sw}×${sh}`);
+  const out = new Float32Array(dw * dh);
+  const fx = sw / dw;
+  const fy = sh / dh;
+  for (let y = 0; y < dh; y++) {
+    const sy = Math.min(Math.max((y + 0.5) * fy - 0.5, 0), sh - 1);
+    const y0 = Math.floor(sy);
+    const y1 = Math.min(y0 + 1, sh - 1);
+    const wy = sy - y0;
+    for (let x = 0; x < dw; x++) {
+      const sx = Math.min(Math.max((x + 0.5) * fx - 0.5, 0), sw - 1);
+      const x0 = Math.floor(sx);
+      const x1 = Math.min(x0 + 1, sw - 1);
+      const wx = sx - x0;
+      const top = src[y0 * sw + x0]! + (src[y0 * sw + x1]! - src[y0 * sw + x0]!) * wx;
+      const bottom = src[y1 * sw + x0]! + (src[y1 * sw + x1]! - src[y1 * sw + x0]!) * wx;
+      out[y * dw + x] = top + (bottom - top) * wy;
+    }
+  }
+  return out;
+}
+
+/** FaceFusion's finishing step: clip to 0..1, Gaussian σ 5, then [0.5, 1] → [0, 1] (in place). */
+export function finishMask(mask: Float32Array, width: number, height: number): Float32Array {
+  for (let i = 0; i < mask.length; i++) mask[i] = Math.min(1, Math.max(0, mask[i]!));
+  const blurred = gaussianBlur(mask, width, height, 5);
+  for (let i = 0; i < mask.length; i++) mask[i] = (Math.min(1, Math.max(0.5, blurred[i]!)) - 0.5) * 2;
+  return mask;
+}
+
+/** min(a, b) element-wise into a new mask. */
+export function intersectMasks(a: Float32Array, b: Float32Array): Float32Array {
+  if (a.length !== b.length) throw new RangeError(`intersectMasks: ${a.length} vs ${b.length} values`);
+  const out = new Float32Array(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = Math.min(a[i]!, b[i]!);
+  return out;
+}
+
+function firstOutput(outputs: Record<string, ort.Tensor>, what: string, values: number): Float32Array {
+  const [output] = Object.values(outputs);
+  if (!output || output.data.length !== values) {
+    throw new Error(`${what} returned ${output?.dims.join('×') ?? 'nothing'} (${values} values expected)`);
+  }
+  return output.data as Float32Array;
+}
+
+/** XSeg occlusion mask (1 = face visible) for a crop, at the crop's size. */
+export async function occlusionMask(session: ModelSession, crop: RgbImage): Promise<Float32Array> {
+  const small = await resizeImage(crop, XSEG_SIZE, XSEG_SIZE, { kernel: 'linear' });
+  // NHWC, BGR (DeepFaceLab trained on OpenCV frames), x/255.
+  const input = toHWCFloat(small, { scale: 1 / 255, channelOrder: 'bgr' });
+  const name = session.inputs[0]?.name ?? 'input';
+  const outputs = await session.run({
+    [name]: new ort.Tensor('float32', input, [1, XSEG_SIZE, XSEG_SIZE, 3]),
+  });
+  const raw = firstOutput(outputs, 'The occlusion model', XSEG_SIZE * XSEG_SIZE);
+  const mask = resizeMask(raw, XSEG_SIZE, XSEG_SIZE, crop.width, crop.height);
+  return finishMask(mask, crop.width, crop.height);
+}
+
+/** BiSeNet region mask (1 = one of `regions`) for a crop, at the crop's size. */
+export async function regionMask(
+  session: ModelSession,
+  crop: RgbImage,
+  regions: readonly number[] = Object.values(FACE_REGIONS),
+): Promise<Float32Array> {
+  const big = await resizeImage(crop, BISENET_SIZE, BISENET_SIZE, { kernel: 'linear' });
+  const input = toCHW(big, IMAGENET); // RGB, ImageNet mean/std
+  const name = session.inputs[0]?.name ?? 'input';
+  const outputs = await session.run({
+    [name]: new ort.Tensor('float32', input, [1, 3, BISENET_SIZE, BISENET_SIZE]),
+  });
+  const [output] = Object.values(outputs);
+  const plane = BISENET_SIZE * BISENET_SIZE;
+  const classes = output ? output.data.length / plane : 0;
+  if (!output || !Number.isInteger(classes) || classes < 2) {
+    throw new Error(`The face parser returned ${output?.dims.join('×') ?? 'nothing'}, expected 1×C×512×512`);
+  }
+  const scores = output.data as Float32Array;
+  const keep = new Uint8Array(classes);
+  for (const r of regions) if (r < classes) keep[r] = 1;
+  const hit = new Float32Array(plane);
+  for (let p = 0; p < plane; p++) {
+    let best = 0;
+    let bestScore = scores[p]!;
+    for (let c = 1; c < classes; c++) {
+      const s = scores[c * plane + p]!;
+      if (s > bestScore) {
+        bestScore = s;
+        best = c;
+      }
+    }
+    hit[p] = keep[best]!;
+  }
+  const mask = resizeMask(hit, BISENET_SIZE, BISENET_SIZE, crop.width, crop.height);
+  return finishMask(mask, crop.width, crop.height);
+}

@@ -1,0 +1,34 @@
+// Which catalog models a face swap uses for given options. No runtime code: the descriptor carries
+// these so the studio can show, before a job runs, what it needs and under which licence.
+import { AUTO_DETECTORS, DETECTOR_MODELS, LANDMARKER_68_MODEL } from '../face/model-ids.ts';
+import type { FaceswapInput } from './schema.ts';
+
+export const RECOGNIZER_MODEL = 'arcface_w600k_r50';
+export const SWAPPER_MODEL = 'inswapper_128';
+export const LANDMARKER_MODEL = LANDMARKER_68_MODEL;
+export const OCCLUDER_MODEL = 'xseg_1';
+export const PARSER_MODEL = 'bisenet_resnet_34';
+
+export type ModelChoices = Pick<
+  FaceswapInput,
+  'detector' | 'landmarker' | 'restore' | 'occlusionMask' | 'regionMask'
+>;
+
+/** Models the job cannot run without (the worker checks them before starting). */
+export function requiredModels(input: ModelChoices): string[] {
+  const ids: string[] = [RECOGNIZER_MODEL, SWAPPER_MODEL];
+  if (input.detector !== 'auto') ids.push(DETECTOR_MODELS[input.detector]);
+  if (input.landmarker === '2dfan4') ids.push(LANDMARKER_MODEL);
+  if (input.restore !== 'none') ids.push(input.restore);
+  if (input.occlusionMask) ids.push(OCCLUDER_MODEL);
+  if (input.regionMask) ids.push(PARSER_MODEL);
+  return ids;
+}
+
+/** Models used when installed ("auto" choices): better detection and landmarks, never required. */
+export function optionalModels(input: ModelChoices): string[] {
+  const ids: string[] = [];
+  if (input.detector === 'auto') ids.push(...AUTO_DETECTORS.map((kind) => DETECTOR_MODELS[kind]));
+  if (input.landmarker === 'auto') ids.push(LANDMARKER_MODEL);
+  return ids;
+}

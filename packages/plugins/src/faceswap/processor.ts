@@ -1,0 +1,241 @@
+// The per-frame face swap: find faces (detector + optional 68-point refinement), pick the ones to
+// replace, swap them with the source identity, optionally restore them. Sessions and the source
+// latent stay warm between frames, so the same object serves image jobs, video jobs and the
+// realtime path (`process(frame) → frame`).
+import { ARCFACE_112_TEMPLATE, type ModelSession, type RgbImage } from '@visage/inference';
+import { type DetectorKind, detectFaces } from '../face/detect.ts';
+import { landmarks68With2dfan4, refineWithLandmarks } from '../face/landmark68.ts';
+import type { FaceDetection } from '../face/types.ts';
+import { PluginInputError } from '../types.ts';
+import { alignFace, EYES_ONLY, fivePoints } from './align.ts';
+import { ARCFACE_SIZE, embedFace, meanIdentity } from './recognize.ts';
+import { type RestoreModel, restoreFace } from './restore.ts';
+import { type AnalysedFace, type SelectOptions, selectFaces } from './select.ts';
+import { type PasteOptions, sourceLatent, swapFace } from './swap.ts';
+import { FaceTracker } from './tracker.ts';
+
+export interface FaceSwapModels {
+  detector: { kind: DetectorKind; session: ModelSession };
+  /** 2DFAN4, when installed and wanted. */
+  landmarker: ModelSession | null;
+  recognizer: ModelSession;
+  swapper: ModelSession;
+  /** The swapper's 512×512 emap (see swap.ts). */
+  emap: Float32Array;
+  restorer: { model: RestoreModel; session: ModelSession } | null;
+  /** XSeg occlusion and BiSeNet region masks, when asked for. */
+  occluder: ModelSession | null;
+  parser: ModelSession | null;
+}
+
+export interface FaceSwapSettings {
+  detectorScore: number;
+  selection: Omit<SelectOptions, 'reference'>;
+  paste: PasteOptions;
+  /** 0..1; ignored without a restorer. */
+  restoreStrength: number;
+  restoreFidelity: number;
+  /** Detect on every n-th frame of `process` and reuse those faces in between. */
+  detectEvery: number;
+  /** 0..1: smoothing of the landmarks from frame to frame in videos and `process` (0 = off). */
+  smoothing: number;
+}
+
+/** Wall time per stage, in milliseconds, summed over every frame. */
+export interface StageTimings {
+  detect: number;
+  landmarks: number;
+  recognize: number;
+  swap: number;
+  restore: number;
+}
+
+export interface FaceSwapStats {
+  frames: number;
+  /** Frames in which no face to replace was found (passed through unchanged). */
+  framesWithoutFace: number;
+  facesFound: number;
+  facesSwapped: number;
+  /** Faces whose mouth corners were estimated (BlazeFace without 2DFAN4). */
+  estimatedLandmarks: number;
+  timings: StageTimings;
+}
+
+/** The 2DFAN4 score above which its points replace the detector's (FaceFusion's default gate). */
+const LANDMARK_SCORE_GATE = 0.5;
+
+export class FaceSwapProcessor {
+  readonly stats: FaceSwapStats = {
+    frames: 0,
+    framesWithoutFace: 0,
+    facesFound: 0,
+    facesSwapped: 0,
+    estimatedLandmarks: 0,
+    timings: { detect: 0, landmarks: 0, recognize: 0, swap: 0, restore: 0 },
+  };
+  #latent: Float32Array | null = null;
+  #reference: Float32Array | null = null;
+  #cache: { faces: AnalysedFace[]; age: number } | null = null;
+  #tracker: FaceTracker | null = null;
+  #processed = 0;
+
+  constructor(
+    readonly models: FaceSwapModels,
+    readonly settings: FaceSwapSettings,
+  ) {}
+
+  /** Every face in `image` with its five points, best detection first. */
+  async findFaces(image: RgbImage): Promise<AnalysedFace[]> {
+    const { detector, landmarker } = this.models;
+    const t0 = performance.now();
+    const detections = await detectFaces(detector.kind, detector.session, image, {
+      scoreThreshold: this.settings.detectorScore,
+    });
+    const t1 = performance.now();
+    this.stats.timings.detect += t1 - t0;
+    const faces: AnalysedFace[] = [];
+    for (const detection of detections) {
+      let face: FaceDetection = detection;
+      let refined = false;
+      if (landmarker) {
+        const { points, score } = await landmarks68With2dfan4(landmarker, image, detection.box);
+        face = refineWithLandmarks(detection, points, score, LANDMARK_SCORE_GATE);
+        refined = face !== detection;
+      }
+      const { points, estimated } = fivePoints(face);
+      faces.push({
+        box: detection.box,
+        score: detection.score,
+        points,
+        landmarks: refined ? '2dfan4' : estimated ? 'estimated' : 'detector',
+        ...(estimated ? { alignWeights: EYES_ONLY } : {}),
+      });
+    }
+    this.stats.timings.landmarks += performance.now() - t1;
+    return faces;
+  }
+
+  /** The face's normalised ArcFace embedding (stored on it). */
+  async embed(image: RgbImage, face: AnalysedFace): Promise<Float32Array> {
+    if (face.embedding) return face.embedding;
+    const t0 = performance.now();
+    const aligned = alignFace(image, face.points, ARCFACE_112_TEMPLATE, ARCFACE_SIZE, {
+      weights: face.alignWeights,
+    });
+    face.embedding = await embedFace(this.models.recognizer, aligned.crop);
+    this.stats.timings.recognize += performance.now() - t0;
+    return face.embedding;
+  }
+
+  /** The largest face of an image, or a PluginInputError naming the image. */
+  async #largestFace(image: RgbImage, what: string): Promise<AnalysedFace> {
+    const [face] = selectFaces(await this.findFaces(image), { mode: 'largest' });
+    if (!face) throw new PluginInputError(`No face found in ${what}`);
+    return face;
+  }
+
+  /** Sets the identity to put in: the mean identity of the largest face of each source image. */
+  async setSources(sources: readonly { name: string; image: RgbImage }[]): Promise<AnalysedFace[]> {
+    const faces: AnalysedFace[] = [];
+    const embeddings: Float32Array[] = [];
+    for (const source of sources) {
+      const face = await this.#largestFace(source.image, `the source image "${source.name}"`);
+      embeddings.push(await this.embed(source.image, face));
+      faces.push(face);
+    }
+    this.#latent = sourceLatent(meanIdentity(embeddings), this.models.emap);
+    return faces;
+  }
+
+  /** For 'reference' selection: target faces that look like the largest face of this image match. */
+  async setReference(image: RgbImage, what: string): Promise<void> {
+    const face = await this.#largestFace(image, what);
+    this.#reference = await this.embed(image, face);
+  }
+
+  /** The `source` feed of the swapper (null until setSources). */
+  get latent(): Float32Array | null {
+    return this.#latent;
+  }
+
+  get hasReference(): boolean {
+    return this.#reference !== null;
+  }
+
+  /** The faces of `frame` to replace, per the selection settings. */
+  async analyse(frame: RgbImage): Promise<{ found: number; selected: AnalysedFace[] }> {
+    const faces = await this.findFaces(frame);
+    const { selection } = this.settings;
+    if (selection.mode === 'reference') {
+      if (!this.#reference) throw new Error('analyse: no reference face set (call setReference first)');
+      for (const face of faces) await this.embed(frame, face);
+      return {
+        found: faces.length,
+        selected: selectFaces(faces, { ...selection, reference: this.#reference }),
+      };
+    }
+    return { found: faces.length, selected: selectFaces(faces, selection) };
+  }
+
+  /** Swaps (and restores) `faces` in `frame`, in place. */
+  async apply(
+    frame: RgbImage,
+    analysis: { found: number; selected: readonly AnalysedFace[] },
+  ): Promise<void> {
+    const latent = this.#latent;
+    if (!latent) throw new Error('apply: no source identity set (call setSources first)');
+    const { restorer } = this.models;
+    const { timings } = this.stats;
+    this.stats.frames++;
+    this.stats.facesFound += analysis.found;
+    if (analysis.selected.length === 0) this.stats.framesWithoutFace++;
+    for (const face of analysis.selected) {
+      const t0 = performance.now();
+      const { occluder, parser } = this.models;
+      await swapFace(this.models.swapper, frame, face, latent, this.settings.paste, { occluder, parser });
+      const t1 = performance.now();
+      timings.swap += t1 - t0;
+      if (restorer && this.settings.restoreStrength > 0) {
+        await restoreFace(restorer.session, frame, face.points, {
+          strength: this.settings.restoreStrength,
+          fidelity: this.settings.restoreFidelity,
+          alignWeights: face.alignWeights,
+        });
+        timings.restore += performance.now() - t1;
+      }
+      this.stats.facesSwapped++;
+      if (face.landmarks === 'estimated') this.stats.estimatedLandmarks++;
+    }
+  }
+
+  /**
+   * For a sequence of frames (video, camera): the faces with their landmarks smoothed over time by
+   * a tracker that lives as long as this processor. `fps` sets the filter's rate when timestamps
+   * are missing.
+   */
+  smoothFaces<T extends { selected: AnalysedFace[] }>(analysis: T, timestampMs: number, fps: number): T {
+    if (this.settings.smoothing <= 0) return analysis;
+    this.#tracker ??= new FaceTracker(this.settings.smoothing, fps);
+    return { ...analysis, selected: this.#tracker.smooth(analysis.selected, timestampMs) };
+  }
+
+  /**
+   * The realtime entry point: swaps the faces of `frame` in place and returns it. Detection runs on
+   * every `detectEvery`-th call; the frames in between reuse the last faces found (cheap tracking
+   * for a steady camera). Landmarks are smoothed over time (`timestampMs`, default: 30 fps).
+   */
+  async process(frame: RgbImage, timestampMs = (this.#processed * 1000) / 30): Promise<RgbImage> {
+    this.#processed++;
+    const cache = this.#cache;
+    let analysis: { found: number; selected: AnalysedFace[] };
+    if (cache && cache.age < this.settings.detectEvery - 1) {
+      cache.age++;
+      analysis = { found: cache.faces.length, selected: cache.faces };
+    } else {
+      analysis = await this.analyse(frame);
+      this.#cache = { faces: analysis.selected, age: 0 };
+    }
+    await this.apply(frame, this.smoothFaces(analysis, timestampMs, 30));
+    return frame;
+  }
+}

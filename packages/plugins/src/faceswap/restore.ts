@@ -1,0 +1,144 @@
+// Face restoration with GFPGAN 1.4 or CodeFormer (FaceFusion's face enhancer, face.md §5): warp the
+// face onto the FFHQ 512 template, run the model on RGB in [−1, 1], and paste the restored crop back
+// into the frame through a feathered box mask, blended with the original by `strength`.
+import {
+  boxMask,
+  FFHQ_512_TEMPLATE,
+  fromCHW,
+  invertAffine,
+  type ModelSession,
+  NORMALIZE,
+  ort,
+  pasteBack,
+  type Rect,
+  type RgbImage,
+  type TensorInfo,
+  toCHW,
+} from '@visage/inference';
+import { alignFace, type FivePoints } from './align.ts';
+
+export type RestoreModel = 'gfpgan_1.4' | 'codeformer';
+
+export interface RestoreOptions {
+  /**
+   * Blend with the original, 0..1: out = (1 − strength)·original + strength·restored
+   * (FaceFusion's `--face-enhancer-blend` / 100, default 0.8).
+   */
+  strength: number;
+  /**
+   * CodeFormer's `weight` input, 0..1 (default 0.5, FaceFusion's `--face-enhancer-weight`): higher
+   * keeps closer to the input face, lower restores harder. Ignored by models without that input.
+   */
+  fidelity?: number;
+  /** Per-point weights of the alignment (EYES_ONLY for estimated mouth corners; see align.ts). */
+  alignWeights?: readonly number[];
+}
+
+/** GFPGAN 1.4 and CodeFormer both work on 512² crops aligned to the FFHQ template. */
+export const RESTORE_SIZE = 512;
+
+/** Default fidelity (CodeFormer `weight`). */
+export const DEFAULT_FIDELITY = 0.5;
+
+/** Default strength, FaceFusion's `--face-enhancer-blend 80`. */
+export const DEFAULT_RESTORE_STRENGTH = 0.8;
+
+/**
+ * Feather of the paste-back box mask, in crop pixels: FaceFusion's box mask with its default
+ * `--face-mask-blur 0.3` on a 512 crop is blur_amount = int(0.5·512·0.3) = 76, a 38 px zero strip and
+ * a Gaussian of σ = 19 across it, i.e. a ramp from the crop edge to 76 px in. `boxMask` with blur 76
+ * and no padding is that ramp (σ = blur/4 centred blur/2 in), without the Gaussian's tails.
+ */
+export const RESTORE_MASK_BLUR = 76;
+
+// The mask is the same for every face: built once, on first use.
+let baseMask: Float32Array | undefined;
+// mask × strength, reused: filled and consumed by pasteBack in one synchronous stretch (no await in
+// between), so concurrent restoreFace calls cannot see each other's values.
+let scaledMask: Float32Array | undefined;
+
+function maskFor(strength: number): Float32Array {
+  baseMask ??= boxMask(RESTORE_SIZE, RESTORE_SIZE, { blur: RESTORE_MASK_BLUR, padding: 0 });
+  if (strength === 1) return baseMask;
+  scaledMask ??= new Float32Array(baseMask.length);
+  for (let i = 0; i < baseMask.length; i++) scaledMask[i] = (baseMask[i] ?? 0) * strength;
+  return scaledMask;
+}
+
+function checkUnit(value: number, name: string): void {
+  if (typeof value !== 'number' || !(value >= 0 && value <= 1)) {
+    throw new RangeError(`restoreFace: ${name} must be a number in 0..1 (got ${String(value)})`);
+  }
+}
+
+const sameShape = (shape: TensorInfo['shape'], dims: readonly number[]) =>
+  shape.length === dims.length && shape.every((d, i) => typeof d !== 'number' || d <= 0 || d === dims[i]);
+
+/** The image input: the 4-D float32 one ("input" in FaceFusion's exports). */
+function imageInput(session: ModelSession): TensorInfo {
+  const input = session.inputs.find((i) => i.type === 'float32' && i.shape.length === 4);
+  if (!input || !sameShape(input.shape, [1, 3, RESTORE_SIZE, RESTORE_SIZE])) {
+    throw new Error(
+      `${session.id}: a face restorer needs a float32 [1, 3, ${RESTORE_SIZE}, ${RESTORE_SIZE}] image input; the model takes ` +
+        session.inputs.map((i) => `${i.name}: ${i.type}[${i.shape.join(', ')}]`).join('; '),
+    );
+  }
+  return input;
+}
+
+/**
+ * Restores one face in `frame` in place; returns the frame rectangle it changed (pixels outside it
+ * are untouched). Strength 0 changes nothing and skips the model (an empty rectangle comes back).
+ * Works for 3- and 4-channel frames (alpha is left alone).
+ */
+export async function restoreFace(
+  session: ModelSession,
+  frame: RgbImage,
+  points: FivePoints,
+  options: RestoreOptions,
+): Promise<Rect> {
+  const { strength, fidelity = DEFAULT_FIDELITY } = options;
+  checkUnit(strength, 'strength');
+  checkUnit(fidelity, 'fidelity');
+  const input = imageInput(session);
+  if (strength === 0) return { x: 0, y: 0, width: 0, height: 0 };
+
+  const aligned = alignFace(frame, points, FFHQ_512_TEMPLATE, RESTORE_SIZE, {
+    weights: options.alignWeights,
+  });
+  // RGB, /255, (x − 0.5)/0.5, NCHW.
+  const tensor = toCHW(aligned.crop, NORMALIZE.symmetric);
+  const feeds: Record<string, ort.Tensor> = {
+    [input.name]: new ort.Tensor('float32', tensor, [1, 3, RESTORE_SIZE, RESTORE_SIZE]),
+  };
+  // CodeFormer's fidelity: float64 [1] in FaceFusion's export; a float32 export gets float32.
+  const weight = session.inputs.find((i) => i.name === 'weight');
+  if (weight) {
+    feeds[weight.name] =
+      weight.type === 'float32'
+        ? new ort.Tensor('float32', Float32Array.of(fidelity), [1])
+        : new ort.Tensor('float64', Float64Array.of(fidelity), [1]);
+  }
+  const outputs = await session.run(feeds);
+  const output = outputs.output ?? Object.values(outputs)[0];
+  const size = RESTORE_SIZE;
+  const expected = [1, 3, size, size];
+  if (
+    output?.type !== 'float32' ||
+    output.dims.length !== 4 ||
+    output.dims.some((d, i) => d !== expected[i])
+  ) {
+    throw new Error(
+      `${session.id}: expected a float32 [1, 3, ${size}, ${size}] output, got ${output ? `${output.type}[${output.dims.join(', ')}]` : 'none'}`,
+    );
+  }
+  // Clip to [−1, 1], (x + 1)/2·255, round (fromCHW clamps past 0..255 and rounds), into the crop's
+  // own buffer when it is RGB (it is not needed any more).
+  const restored = fromCHW(output.data as Float32Array, size, size, {
+    ...NORMALIZE.symmetric,
+    clamp: true,
+    ...(aligned.crop.channels === 3 ? { out: aligned.crop } : {}),
+  });
+  // From here to the end there is no await: the shared scaled mask stays ours.
+  return pasteBack(frame, restored, invertAffine(aligned.matrix), maskFor(strength));
+}

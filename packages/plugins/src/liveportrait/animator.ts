@@ -1,0 +1,365 @@
+// biome-ignore-all lint/style/noNonNullAssertion: affine entries are in bounds by construction
+// The LivePortrait loop (liveportrait.md §0, §2): the source portrait is prepared once (crop,
+// appearance features F, motion, keypoints x_s); each driving frame's motion becomes new keypoints
+// (relative or absolute motion, smoothing, retargeting, stitching, multiplier) and W+G renders the
+// face, which is pasted back into the portrait. Serves video jobs, motion templates and the webcam.
+import {
+  type Affine,
+  affine,
+  FixedPaste,
+  type ModelSession,
+  type ort,
+  type Point,
+  type RgbImage,
+  resizeImage,
+  warpAffine,
+} from '@visage/inference';
+import { detectFaces } from '../face/detect.ts';
+import type { FaceDetection } from '../face/types.ts';
+import { PluginInputError } from '../types.ts';
+import {
+  type CropAnchors,
+  type CropRect,
+  cropRectFromLandmarks,
+  fivePointAnchors,
+  LANDMARK_106_ANCHORS,
+  pasteMask,
+} from './crop.ts';
+import { crop203FromBox, landmarks106, landmarks203 } from './landmarks.ts';
+import type { LivePortraitModels } from './models.ts';
+import {
+  type AnimationRegion,
+  absoluteMotion,
+  addDelta,
+  applyMultiplier,
+  applyStitching,
+  eyeCloseRatios,
+  eyeRetargetInput,
+  keypointsOf,
+  lipCloseRatio,
+  lipRetargetInput,
+  type MotionInfo,
+  MotionSmoother,
+  relativeMotion,
+  rotationMatrix,
+  sourceKeypoints,
+  stitchingInput,
+} from './motion.ts';
+import { normalizesLips } from './needs.ts';
+import {
+  appearanceFeatures,
+  extractMotion,
+  faceImage,
+  LP_INPUT_SIZE,
+  LP_OUTPUT_SIZE,
+  networkInput,
+  renderFace,
+  runMlp,
+} from './networks.ts';
+import type { MotionFrame } from './template.ts';
+
+export interface AnimateSettings {
+  mode: 'relative' | 'absolute';
+  region: AnimationRegion;
+  /** LP's driving_multiplier: scales the final keypoints' distance from the source's (1 = as driven). */
+  multiplier: number;
+  /** 0 = off; else One-Euro smoothing of the driving pose and expression (see smootherOptions). */
+  smoothing: number;
+  stitching: boolean;
+  eyeRetargeting: boolean;
+  /** A fixed target eye-open ratio instead of the driving face's. */
+  eyeOpen?: number;
+  lipRetargeting: boolean;
+  lipOpen?: number;
+  /** LP's lip normalisation (relative motion without retargeting): close an open source mouth first. */
+  normalizeLips: boolean;
+  /** Driving frames per second (the smoothing filter's rate). */
+  fps: number;
+}
+
+/** LP's crop settings: source (§3) and driving video. */
+export const SOURCE_CROP = { scale: 2.3, vx: 0, vy: -0.125, size: LP_OUTPUT_SIZE };
+export const DRIVING_CROP = { scale: 2.2, vx: 0, vy: -0.1, size: LP_OUTPUT_SIZE };
+/** LP scales portraits down to at most this many pixels a side (its output video has the portrait's size). */
+export const MAX_SOURCE_SIDE = 1280;
+
+/** The portrait as LP animates it: at most MAX_SOURCE_SIDE a side (then with even sides), else as it is. */
+export async function fitSource(image: RgbImage): Promise<RgbImage> {
+  const longest = Math.max(image.width, image.height);
+  if (longest <= MAX_SOURCE_SIDE) return image;
+  const even = (v: number) => Math.max(2, Math.round((v * MAX_SOURCE_SIDE) / longest / 2) * 2);
+  return resizeImage(image, even(image.width), even(image.height));
+}
+
+/** LP normalises the source's lips (closes the mouth) before animating when they are this open. */
+const LIP_NORMALIZE_THRESHOLD = 0.03;
+
+export interface PreparedSource {
+  image: RgbImage;
+  crop: CropRect;
+  features: ort.Tensor;
+  motion: MotionInfo;
+  /** x_s: the source's keypoints. */
+  keypoints: Float32Array;
+  /** From the 203-point landmarks, when that model runs. */
+  eyeRatios: [number, number] | null;
+  lipRatio: number | null;
+  /** Where the crop came from: 106-point landmarks or the detector's keypoints. */
+  landmarks: '2d106det' | 'detector';
+}
+
+/** A face's crop anchors from a detector: eyes and mouth (BlazeFace's centre, or the two corners). */
+function detectorAnchors(face: FaceDetection): CropAnchors {
+  const at = (name: string) => face.keypoints[face.keypointNames.indexOf(name)];
+  const mouth = at('mouth');
+  const [rightEye, leftEye] = [at('rightEye'), at('leftEye')];
+  if (mouth && rightEye && leftEye) return { eyes: [rightEye, leftEye], lip: mouth };
+  return fivePointAnchors(face.keypoints);
+}
+
+/** The largest face the detector finds in `image`, or null. */
+export async function largestFace(
+  models: Pick<LivePortraitModels, 'detector'>,
+  image: RgbImage,
+): Promise<FaceDetection | null> {
+  const faces = await detectFaces(models.detector.kind, models.detector.session, image);
+  const area = (f: FaceDetection) => (f.box[2] - f.box[0]) * (f.box[3] - f.box[1]);
+  return faces.reduce<FaceDetection | null>((best, f) => (!best || area(f) > area(best) ? f : best), null);
+}
+
+/** The crop rectangle of the largest face in `image`, or null when there is none. */
+export async function faceCrop(
+  models: Pick<LivePortraitModels, 'detector' | 'landmark106'>,
+  image: RgbImage,
+  options: typeof SOURCE_CROP,
+): Promise<{ crop: CropRect; landmarks: '2d106det' | 'detector' } | null> {
+  const face = await largestFace(models, image);
+  if (!face) return null;
+  if (models.landmark106) {
+    const points = await landmarks106(models.landmark106, image, face.box);
+    return {
+      crop: cropRectFromLandmarks(points, { ...LANDMARK_106_ANCHORS, ...options }),
+      landmarks: '2d106det',
+    };
+  }
+  // The box corners stand in for the face contour the 106 points would give.
+  const [x1, y1, x2, y2] = face.box;
+  const points: Point[] = [...face.keypoints, [x1, y1], [x2, y1], [x1, y2], [x2, y2]];
+  return {
+    crop: cropRectFromLandmarks(points, { ...detectorAnchors(face), ...options }),
+    landmarks: 'detector',
+  };
+}
+
+/** The driving crop for a video: LP's driving settings (scale 2.2, vy −0.1). */
+export function drivingFaceCrop(
+  models: Pick<LivePortraitModels, 'detector' | 'landmark106'>,
+  frame: RgbImage,
+) {
+  return faceCrop(models, frame, DRIVING_CROP);
+}
+
+/**
+ * The driving crop's image → crop matrix at the size the motion extractor needs: 256² straight away
+ * when the face square is at most 512 px in the frame (sampling at 512 and halving would add
+ * nothing), else 512² to be area-averaged down (no aliasing from big frames).
+ */
+export function drivingCropMatrix(crop: { matrix: Affine; side: number }): { matrix: Affine; size: number } {
+  if (crop.side > LP_OUTPUT_SIZE) return { matrix: crop.matrix, size: LP_OUTPUT_SIZE };
+  const half = LP_INPUT_SIZE / LP_OUTPUT_SIZE;
+  const m = crop.matrix;
+  return {
+    matrix: affine(m[0]! * half, m[1]! * half, m[2]! * half, m[3]! * half, m[4]! * half, m[5]! * half),
+    size: LP_INPUT_SIZE,
+  };
+}
+
+/** The centred square of a frame (already-cropped driving videos), as a crop rectangle. */
+export function centreSquare(frame: RgbImage, size = LP_OUTPUT_SIZE): { matrix: Affine; side: number } {
+  const side = Math.min(frame.width, frame.height);
+  const s = size / side;
+  return {
+    matrix: affine(s, 0, -s * ((frame.width - side) / 2), 0, s, -s * ((frame.height - side) / 2)),
+    side,
+  };
+}
+
+/**
+ * Eye and lip ratios of the face in an LP crop (nulls without the 203-point model). In a crop made
+ * with scale k and shift vy the face's landmark box is 512/k wide, centred vy·512 below the middle;
+ * the 203-point model gets its own crop (scale 1.5, vy −0.1) around that box.
+ */
+async function ratiosOf(session: ModelSession | null, crop: RgbImage, made: { scale: number; vy: number }) {
+  if (!session) return { eyeRatios: null, lipRatio: null };
+  const half = crop.width / made.scale / 2;
+  const cx = crop.width / 2;
+  const cy = crop.height / 2 - made.vy * crop.height;
+  const points = await landmarks203(
+    session,
+    crop,
+    crop203FromBox([cx - half, cy - half, cx + half, cy + half]),
+  );
+  return { eyeRatios: eyeCloseRatios(points), lipRatio: lipCloseRatio(points) };
+}
+
+export class LivePortraitAnimator {
+  #first: MotionInfo | null = null;
+  #smoother: MotionSmoother | null;
+  #lipZero: Float32Array | null = null;
+  #paste: FixedPaste | null = null;
+
+  constructor(
+    readonly models: LivePortraitModels,
+    readonly settings: AnimateSettings,
+    readonly source: PreparedSource,
+  ) {
+    this.#smoother = settings.smoothing > 0 ? new MotionSmoother(smootherOptions(settings)) : null;
+  }
+
+  /** Scales a large portrait down (fitSource), crops it, extracts its appearance and motion once. */
+  static async prepare(
+    models: LivePortraitModels,
+    original: RgbImage,
+    name: string,
+  ): Promise<PreparedSource> {
+    const image = await fitSource(original);
+    const found = await faceCrop(models, image, SOURCE_CROP);
+    if (!found) throw new PluginInputError(`No face found in the source image "${name}"`);
+    const crop512 = warpAffine(image, found.crop.matrix, LP_OUTPUT_SIZE, LP_OUTPUT_SIZE, {
+      border: 'constant',
+      fill: 0,
+    });
+    const input = await networkInput(crop512);
+    const features = await appearanceFeatures(models.appearance, input);
+    const motion = await extractMotion(models.motion, input);
+    const ratios = await ratiosOf(models.landmark203, crop512, SOURCE_CROP);
+    return {
+      image,
+      crop: found.crop,
+      features,
+      motion,
+      keypoints: sourceKeypoints(motion),
+      ...ratios,
+      landmarks: found.landmarks,
+    };
+  }
+
+  /** The motion of one driving crop (256² or 512², see drivingCropMatrix), with eye/lip ratios when retargeting follows them. */
+  async drivingMotion(crop: RgbImage): Promise<MotionFrame> {
+    const motion = await extractMotion(this.models.motion, await networkInput(crop));
+    const wantRatios =
+      (this.settings.eyeRetargeting && this.settings.eyeOpen === undefined) ||
+      (this.settings.lipRetargeting && this.settings.lipOpen === undefined);
+    const ratios = wantRatios ? await ratiosOf(this.models.landmark203, crop, DRIVING_CROP) : null;
+    return {
+      pitch: motion.pitch,
+      yaw: motion.yaw,
+      roll: motion.roll,
+      t: motion.t,
+      exp: motion.exp,
+      scale: motion.scale,
+      eyeRatios: ratios?.eyeRatios ?? [Number.NaN, Number.NaN],
+      lipRatio: ratios?.lipRatio ?? Number.NaN,
+    };
+  }
+
+  /** New keypoints for a driving frame (the first frame given is the reference of relative motion). */
+  async keypointsFor(frame: MotionFrame, timestampMs?: number): Promise<Float32Array> {
+    const { settings, models, source } = this;
+    let driving: MotionInfo = {
+      pitch: frame.pitch,
+      yaw: frame.yaw,
+      roll: frame.roll,
+      R: rotationMatrix(frame.pitch, frame.yaw, frame.roll),
+      t: frame.t,
+      exp: frame.exp,
+      scale: frame.scale,
+      kp: source.motion.kp, // unused by the motion formulas; M's own kp is not needed for driving
+    };
+    if (this.#smoother)
+      driving = this.#smoother.smooth(driving, timestampMs === undefined ? undefined : timestampMs / 1000);
+    this.#first ??= driving;
+    const xs = source.keypoints;
+    const motion =
+      settings.mode === 'relative'
+        ? relativeMotion(source.motion, driving, this.#first, { region: settings.region })
+        : absoluteMotion(source.motion, driving, { region: settings.region });
+    let x = keypointsOf(source.motion.kp, motion);
+
+    // LP's Algorithm 1 (live_portrait_pipeline.py), in its order.
+    if (settings.eyeRetargeting || settings.lipRetargeting) {
+      // Relative motion is replaced by the source's keypoints plus the eye/lip deltas; absolute
+      // motion keeps the driven keypoints and adds the deltas to them (§2.5).
+      if (settings.mode === 'relative') x = Float32Array.from(xs);
+      if (settings.eyeRetargeting && models.eye && source.eyeRatios) {
+        const target = settings.eyeOpen ?? frame.eyeRatios[0];
+        if (Number.isFinite(target))
+          x = addDelta(x, await runMlp(models.eye, eyeRetargetInput(xs, source.eyeRatios, target)));
+      }
+      if (settings.lipRetargeting && models.lip && source.lipRatio !== null) {
+        const target = settings.lipOpen ?? frame.lipRatio;
+        if (Number.isFinite(target))
+          x = addDelta(x, await runMlp(models.lip, lipRetargetInput(xs, source.lipRatio, target)));
+      }
+      if (settings.stitching) x = await this.#stitch(x);
+    } else {
+      if (settings.stitching) x = await this.#stitch(x);
+      // Lip normalisation after stitching, as LP does.
+      const lipZero = await this.#lipZeroDelta();
+      if (lipZero) x = addDelta(x, lipZero);
+    }
+    // The multiplier comes last and scales everything above, the stitching and deltas included.
+    return applyMultiplier(xs, x, settings.multiplier);
+  }
+
+  async #stitch(x: Float32Array): Promise<Float32Array> {
+    const stitching = this.models.stitching;
+    if (!stitching) return x;
+    return applyStitching(x, await runMlp(stitching, stitchingInput(this.source.keypoints, x)));
+  }
+
+  /** LP's lip normalisation: close an open source mouth before animating (needs the lip model). */
+  async #lipZeroDelta(): Promise<Float32Array | null> {
+    const { models, source } = this;
+    if (!normalizesLips(this.settings) || !models.lip) return null;
+    if (source.lipRatio === null || source.lipRatio < LIP_NORMALIZE_THRESHOLD) return null;
+    this.#lipZero ??= await runMlp(models.lip, lipRetargetInput(source.keypoints, source.lipRatio, 0));
+    return this.#lipZero;
+  }
+
+  /** The 512² face at the given keypoints, as W+G's float planes (see compose). */
+  render(keypoints: Float32Array): Promise<Float32Array> {
+    return renderFace(this.models.warping, this.source.features, keypoints, this.source.keypoints);
+  }
+
+  /** The output frame for a rendered face: pasted into (a copy of) the portrait, or the 512² crop alone. */
+  compose(face: Float32Array, pasteBack: boolean): RgbImage {
+    return pasteBack ? this.pasteIntoSource(face) : faceImage(face);
+  }
+
+  /** The portrait with `face` pasted back (a new image; the source is not touched). */
+  pasteIntoSource(face: Float32Array): RgbImage {
+    const { image, crop } = this.source;
+    // Same place, same mask every frame: the sampling is worked out on the first paste only.
+    this.#paste ??= new FixedPaste(
+      image,
+      { width: LP_OUTPUT_SIZE, height: LP_OUTPUT_SIZE },
+      crop.inverse,
+      pasteMask(LP_OUTPUT_SIZE),
+    );
+    // new Uint8Array(…) copies; a decoded image's data is a Buffer, whose slice() would be a view.
+    const out = { ...image, data: new Uint8Array(image.data) };
+    this.#paste.apply(out, face);
+    return out;
+  }
+}
+
+/**
+ * Smoothing strength 0..1 → One-Euro parameters. FLP's setting (min cutoff 4 Hz, β 0.3) is the light
+ * end; stronger smoothing lowers the cutoff down to 0.4 Hz, which steadies a still head but lags a
+ * fast turn (β lets fast motion through).
+ */
+export function smootherOptions(settings: Pick<AnimateSettings, 'smoothing' | 'fps'>) {
+  const s = Math.min(1, Math.max(0, settings.smoothing));
+  return { minCutoff: 4 / (1 + 9 * s), beta: 0.3, dCutoff: 1, frequency: settings.fps };
+}

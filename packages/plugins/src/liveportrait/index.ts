@@ -1,0 +1,14 @@
+import type { Plugin } from '../types.ts';
+import { runLiveportrait } from './run.ts';
+import { liveportraitDescriptor } from './schema.ts';
+
+export const liveportraitPlugin: Plugin<typeof liveportraitDescriptor.input> = {
+  ...liveportraitDescriptor,
+  run: runLiveportrait,
+};
+
+export { LivePortraitAnimator } from './animator.ts';
+export { type LivePortraitFrameProcessor, openLivePortraitFrameProcessor } from './frame-processor.ts';
+export { type AcquiredLivePortrait, acquireLivePortraitModels } from './models.ts';
+export { LP_MODELS } from './needs.ts';
+export { type LiveportraitInput, liveportraitSchema } from './schema.ts';

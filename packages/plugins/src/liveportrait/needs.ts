@@ -1,0 +1,51 @@
+// Which catalog models a portrait animation uses for given options. No runtime code: the descriptor
+// carries these so the studio can show, before a job runs, what it needs and under which licence.
+import { AUTO_DETECTORS, DETECTOR_MODELS, LANDMARKER_106_MODEL } from '../face/model-ids.ts';
+import type { LiveportraitInput } from './schema.ts';
+
+export const LP_MODELS = {
+  appearance: 'liveportrait_appearance_feature_extractor',
+  motion: 'liveportrait_motion_extractor',
+  warping: 'liveportrait_warping_spade',
+  stitching: 'liveportrait_stitching',
+  eye: 'liveportrait_stitching_eye',
+  lip: 'liveportrait_stitching_lip',
+  landmark: 'liveportrait_landmark',
+  landmark106: LANDMARKER_106_MODEL,
+} as const;
+
+export type ModelChoices = Pick<
+  LiveportraitInput,
+  'mode' | 'stitching' | 'eyeRetargeting' | 'lipRetargeting' | 'normalizeLips'
+>;
+
+/** LP normalises the portrait's lips only with relative motion and without eye or lip retargeting. */
+export function normalizesLips(
+  input: Pick<ModelChoices, 'normalizeLips' | 'mode' | 'eyeRetargeting' | 'lipRetargeting'>,
+): boolean {
+  return input.normalizeLips && input.mode === 'relative' && !input.eyeRetargeting && !input.lipRetargeting;
+}
+
+/** Models the job cannot run without (the worker checks them before it starts). */
+export function requiredModels(input: ModelChoices): string[] {
+  const ids: string[] = [LP_MODELS.appearance, LP_MODELS.motion, LP_MODELS.warping];
+  if (input.stitching) ids.push(LP_MODELS.stitching);
+  if (input.eyeRetargeting) ids.push(LP_MODELS.eye);
+  if (input.lipRetargeting) ids.push(LP_MODELS.lip);
+  if (input.eyeRetargeting || input.lipRetargeting) ids.push(LP_MODELS.landmark);
+  return ids;
+}
+
+/**
+ * Models used when installed: the best face detector there is, 106 landmarks for the portrait's crop,
+ * the 203-point model to track the driving face (required anyway for retargeting), and the lip model to
+ * close an open source mouth first (LP's lip normalisation, with the 203 points; see normalizesLips).
+ */
+export function optionalModels(input: ModelChoices): string[] {
+  return [
+    ...AUTO_DETECTORS.map((kind) => DETECTOR_MODELS[kind]),
+    LP_MODELS.landmark106,
+    ...(input.eyeRetargeting || input.lipRetargeting ? [] : [LP_MODELS.landmark]),
+    ...(normalizesLips(input) ? [LP_MODELS.lip] : []),
+  ];
+}

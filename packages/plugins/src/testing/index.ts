@@ -1,0 +1,9 @@
+// Test helpers for the plugins (fixture models, clips), used by their tests, benchmarks and the apps' tests.
+export { ASTRONAUT, writeAstronautClip } from './clips.ts';
+export {
+  FACESWAP_FIXTURE_SPECS,
+  fixtureEmap,
+  installFixtureModels,
+  LP_FIXTURE_SPECS,
+  writeFixtureModels,
+} from './fixtures.ts';

@@ -1,0 +1,1 @@
+export { LP_FIXTURE_SPECS } from '../../src/testing/index.ts';
