@@ -17,8 +17,8 @@ export function visageTestConfig(packageDir: string, overrides: ViteUserConfig =
         outputFile: { json: path.join(root, 'test-results', `${name}.json`) },
         testTimeout: 30_000,
         hookTimeout: 60_000,
-        // expect.poll waits on real servers and browsers on shared 2-core machines: vitest's 1 s default
-        // failed a gallery test whose star was still being saved when the Starred filter loaded.
+        // expect.poll waits on real servers and browsers on shared 2-core machines, where a refetch can
+        // take longer than vitest's 1 s default.
         expect: { poll: { timeout: 10_000 } },
       },
     }),

@@ -2,6 +2,7 @@
 import { type QueryClient, useMutation, useQueryClient } from '@tanstack/react-query';
 import { toast } from 'sonner';
 import { downloadName, MAX_BULK_FILES, MAX_ZIP_BYTES } from '@/lib/bulk';
+import { refetchAfterWrite } from '@/lib/refetch-after-write';
 import { formatBytes } from '@/lib/upload';
 import { useTRPC } from '@/trpc/react';
 import type { AssetSummary } from '@/trpc/types';
@@ -40,7 +41,7 @@ export function useAssetActions() {
         for (const [key, data] of context?.previous ?? []) queryClient.setQueryData(key, data);
         toast.error(`Could not change the star: ${error.message}`);
       },
-      onSettled: () => queryClient.invalidateQueries({ queryKey: listKey }),
+      onSettled: () => refetchAfterWrite(queryClient, listKey),
     }),
   );
 
@@ -51,7 +52,7 @@ export function useAssetActions() {
         toast.success(ids.length === 1 ? 'Deleted' : `Deleted ${ids.length} files`);
       },
       onError: (error) => toast.error(`Could not delete: ${error.message}`),
-      onSettled: () => queryClient.invalidateQueries({ queryKey: listKey }),
+      onSettled: () => refetchAfterWrite(queryClient, listKey),
     }),
   );
 

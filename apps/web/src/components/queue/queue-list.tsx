@@ -7,6 +7,7 @@ import { toast } from 'sonner';
 import { Button } from '@/components/ui/button';
 import { EmptyState, LoadError } from '@/components/ui/empty-state';
 import { Skeleton } from '@/components/ui/skeleton';
+import { refetchAfterWrite } from '@/lib/refetch-after-write';
 import { useTRPC } from '@/trpc/react';
 import { QueueRow } from './queue-row';
 
@@ -65,7 +66,7 @@ export function QueueList({
         toast.error(error.message);
         setCancelling((s) => new Set([...s].filter((x) => x !== id)));
       },
-      onSettled: () => queryClient.invalidateQueries({ queryKey: trpc.jobs.list.pathKey() }),
+      onSettled: () => refetchAfterWrite(queryClient, trpc.jobs.list.pathKey()),
     }),
   );
 
