@@ -2,7 +2,7 @@
 // fetched before the save committed, and the list stayed empty. A write's settle must refetch lists
 // whose first fetch is still in flight, not only lists that already have data.
 import { QueryClient, QueryObserver } from '@tanstack/react-query';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { refetchAfterWrite } from '../src/lib/refetch-after-write.ts';
 
 /** A "database" row and a list query reading it: each read sees the row as it is when it starts. */
@@ -35,7 +35,7 @@ describe('refetchAfterWrite', () => {
     const settled = refetchAfterWrite(client, queryKey); // the mutation settles
     await Promise.resolve();
     reads[0]?.finish(); // the stale read answers late
-    await settleUntil(() => reads.length === 2);
+    await vi.waitFor(() => expect(reads).toHaveLength(2));
     reads[1]?.finish();
     await settled;
     expect(reads.map((r) => r.started)).toEqual([[], ['a']]);
@@ -46,18 +46,12 @@ describe('refetchAfterWrite', () => {
     const { db, reads, client, queryKey, observer, unsubscribe } = setup();
     cleanup = unsubscribe;
     reads[0]?.finish();
-    await settleUntil(() => observer.getCurrentResult().isSuccess);
+    await vi.waitFor(() => expect(observer.getCurrentResult().isSuccess).toBe(true));
     db.starred.push('b');
     const settled = refetchAfterWrite(client, queryKey);
-    await settleUntil(() => reads.length === 2);
+    await vi.waitFor(() => expect(reads).toHaveLength(2));
     reads[1]?.finish();
     await settled;
     expect(observer.getCurrentResult().data).toEqual(['b']);
   });
 });
-
-/** Lets the query client's promises run until `done()` holds. */
-async function settleUntil(done: () => boolean) {
-  for (let i = 0; i < 100 && !done(); i++) await new Promise((resolve) => setTimeout(resolve, 0));
-  expect(done()).toBe(true);
-}
