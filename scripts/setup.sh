@@ -8,17 +8,30 @@
 #   5. makes sure PostgreSQL and Redis are reachable (starting or installing them where it can)
 #   6. applies database migrations
 #   7. on Linux with an NVIDIA GPU and network access, installs onnxruntime-node's CUDA provider
-# Flags: --platform  only print what step 1 finds.
+#   8. makes sure the system tools are there (ffmpeg + ffprobe; with --for-tests also Chromium and
+#      Docker Compose), installing them with apt or Homebrew where it can
+# Flags: --platform   only print what step 1 finds.
+#        --for-tests  also the tools `npm test` needs (scripts/test.sh passes it).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 source "$VISAGE_ROOT/scripts/lib/platform.sh"
 source "$VISAGE_ROOT/scripts/lib/services.sh"
+source "$VISAGE_ROOT/scripts/lib/tools.sh"
 cd "$VISAGE_ROOT"
 
 export NEXT_TELEMETRY_DISABLED=1 TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1
 # onnxruntime-node's install script downloads CUDA libraries; step 7 runs it only where it can work.
 export ONNXRUNTIME_NODE_INSTALL=skip
 PNPM_VERSION=12.21.0
+
+TOOLS=(ffmpeg)
+for arg in "$@"; do
+  case "$arg" in
+    --platform) ;;
+    --for-tests) TOOLS+=(chromium compose) ;;
+    *) die "Unknown option: $arg" "Usage: scripts/setup.sh [--platform | --for-tests]" ;;
+  esac
+done
 
 detect_platform
 if [ "${1:-}" = --platform ]; then
@@ -64,6 +77,9 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$schema_hash" ]; then
   echo "$schema_hash" >"$stamp"
 fi
 ok "Dependencies installed, Prisma client generated"
+
+# ── System tools ────────────────────────────────────────────────────────────────────────────
+ensure_tools "${TOOLS[@]}"
 
 # ── Services and migrations ─────────────────────────────────────────────────────────────────
 ensure_postgres

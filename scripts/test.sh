@@ -4,7 +4,11 @@
 # database and Redis key prefix). Ends with one summary line for the whole suite.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
-setup_and_load_env
+source "$VISAGE_ROOT/scripts/lib/tools.sh"
+setup_and_load_env --for-tests
+# The browser tests launch the Chromium setup found (or installed).
+CHROMIUM_PATH="$(find_chromium)"
+export CHROMIUM_PATH
 
 rm -rf test-results
 status=0

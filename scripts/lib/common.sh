@@ -38,6 +38,26 @@ as_root() {
 }
 can_be_root() { is_root || { command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; }; }
 
+# Installs the packages that are not installed yet; fails when there is nothing to install (then
+# installing cannot be what is missing) or when apt cannot be used.
+apt_install() {
+  command -v apt-get >/dev/null 2>&1 && can_be_root || return 1
+  local pkg wanted=()
+  for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || wanted+=("$pkg"); done
+  [ ${#wanted[@]} -gt 0 ] || return 1
+  set -- "${wanted[@]}"
+  say "Installing $* from the OS packages…"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@" >/dev/null ||
+    { as_root apt-get update >/dev/null && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@" >/dev/null; }
+}
+
+# Installs Homebrew formulae (casks with --cask first); fails when Homebrew is not there.
+brew_install() {
+  command -v brew >/dev/null 2>&1 || return 1
+  say "Installing $* with Homebrew…"
+  brew install "$@" >/dev/null
+}
+
 # True when something accepts TCP connections on host:port (within 1 s).
 port_open() {
   node -e '
@@ -57,10 +77,10 @@ url_host_port() {
 
 is_local_host() { case "$1" in 127.* | localhost | ::1 | 0.0.0.0) return 0 ;; *) return 1 ;; esac; }
 
-# What start.sh and test.sh do first: run setup.sh, then load .env into this shell.
+# What start.sh and test.sh do first: run setup.sh (with the given flags), then load .env into this shell.
 setup_and_load_env() {
   cd "$VISAGE_ROOT"
-  bash scripts/setup.sh
+  bash scripts/setup.sh "$@"
   load_env_file .env
   export NEXT_TELEMETRY_DISABLED=1 TURBO_TELEMETRY_DISABLED=1
 }

@@ -33,19 +33,6 @@ start_with_compose() {
   compose up -d "$service"
 }
 
-# Installs the packages that are not installed yet; fails when there is nothing to install (then
-# installing cannot be what is missing) or when apt cannot be used.
-apt_install() {
-  command -v apt-get >/dev/null 2>&1 && can_be_root || return 1
-  local pkg wanted=()
-  for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || wanted+=("$pkg"); done
-  [ ${#wanted[@]} -gt 0 ] || return 1
-  set -- "${wanted[@]}"
-  say "Installing $* from the OS packages…"
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@" >/dev/null ||
-    { as_root apt-get update >/dev/null && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@" >/dev/null; }
-}
-
 # Debian/Ubuntu clusters (pg_ctlcluster) that are installed but not running.
 start_debian_postgres() {
   command -v pg_lsclusters >/dev/null 2>&1 || return 1

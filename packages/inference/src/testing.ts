@@ -1,8 +1,11 @@
 // Test utilities for plugin tests: ONNX fixture models with the real models' I/O, and the shared photo.
 import path from 'node:path';
 
-/** The public-domain astronaut photo (512², one face) in ../shared/fixtures beside the repository. */
-export const ASTRONAUT = path.resolve(import.meta.dirname, '../../../../shared/fixtures/faces/astronaut.png');
+/** The repository's test fixtures (fixtures/ at its root). */
+export const FIXTURES_DIR = path.resolve(import.meta.dirname, '../../../fixtures');
+
+/** The public-domain astronaut photo (512², one face); provenance in fixtures/faces/PROVENANCE.md. */
+export const ASTRONAUT = path.join(FIXTURES_DIR, 'faces', 'astronaut.png');
 
 export {
   buildFixtureModel,

@@ -2,13 +2,13 @@
 // test plugin with an upload, a job followed live to its result, the gallery, the other pages,
 // sign-out. Every page is photographed in light/dark × desktop/phone and checked with axe-core.
 import path from 'node:path';
+import { ASTRONAUT } from '@visage/plugins/testing';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webDir } from '../support/processes.ts';
 import { type Stack, startStack } from '../support/stack.ts';
 import { type CaptureResult, capture, LAYOUT_SHIFT_RECORDER, launchChromium } from './support/browser.ts';
 
-const astronaut = path.resolve(webDir, '../../../shared/fixtures/faces/astronaut.png');
 const admin = { name: 'Ada Lovelace', email: 'ada@example.com', password: 'correct horse battery' };
 
 let stack: Stack;
@@ -159,7 +159,7 @@ describe('the web UI', () => {
   }, 120_000);
 
   it('should upload the astronaut with progress, submit, and land on the job page', async () => {
-    await page.locator('input[type=file]').setInputFiles(astronaut);
+    await page.locator('input[type=file]').setInputFiles(ASTRONAUT);
     await page.getByRole('img', { name: 'astronaut.png' }).waitFor();
     await page.getByRole('spinbutton', { name: 'Steps' }).fill('12');
     await page.getByRole('spinbutton', { name: 'Step ms' }).fill('700');

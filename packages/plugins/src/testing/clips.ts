@@ -1,4 +1,4 @@
-// Test clips made from the public-domain astronaut photo (../shared/fixtures/faces).
+// Test clips made from the public-domain astronaut photo (fixtures/faces in the repository).
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { ASTRONAUT } from '@visage/inference/testing';
