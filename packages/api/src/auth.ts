@@ -1,5 +1,5 @@
 // Accounts with better-auth: email + password, sessions in PostgreSQL, admin role, teams
-// (organizations) and API keys. See ../../shared/reference/auth.md for the pitfalls handled here.
+// (organizations) and API keys. See docs/auth.md for the pitfalls handled here.
 import { apiKey } from '@better-auth/api-key';
 import type { Db } from '@visage/db';
 import { betterAuth } from 'better-auth';

@@ -5,7 +5,7 @@ const SIGNUP_LOCK_KEY = 740_401;
 
 /**
  * Runs `fn` while holding a PostgreSQL advisory lock, so sign-ups are handled one at a time across
- * every web process: the "first account becomes admin" check cannot race (auth.md §6).
+ * every web process: the "first account becomes admin" check cannot race (docs/auth.md §8.2).
  */
 export async function withSignupLock<T>(db: Db, fn: () => Promise<T>): Promise<T> {
   return db.$transaction(

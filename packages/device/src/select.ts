@@ -1,6 +1,6 @@
 // From what the machine has (detect.ts) to what Visage will use: the device (auto or forced by
 // VISAGE_DEVICE), the onnxruntime execution-provider chain, the precision and the memory budget
-// the ModelManager must stay within.
+// the ModelManager must stay within (docs/platform.md §3–§6).
 import type { Accelerator, DeviceInfo } from './detect.ts';
 
 export type DeviceChoice = 'auto' | Accelerator;
@@ -14,7 +14,8 @@ export type ProviderOption =
   | { name: 'cpu' };
 
 // COREML_FLAG_CREATE_MLPROGRAM: the ML Program format runs fp16 natively and supports more
-// operators than the older NeuralNetwork format (FaceFusion uses it for its fp16 models).
+// operators than the older NeuralNetwork format (FaceFusion uses it for its fp16 models;
+// docs/platform.md §4.4).
 const COREML_FLAG_CREATE_MLPROGRAM = 0x010;
 
 /** onnxruntime-node does not fall back by itself: the session tries these in order. */

@@ -1,5 +1,5 @@
-// Keeps ONNX sessions loaded within the device's memory budget (../../shared/DESIGN.md,
-// "ModelManager"): leases pin a model; loading past the budget evicts the least recently used
+// Keeps ONNX sessions loaded within the device's memory budget (docs/architecture.md §6):
+// leases pin a model; loading past the budget evicts the least recently used
 // unpinned models; concurrent acquires of one model share one load; idle models may be unloaded
 // after a TTL; a request that cannot fit even after evicting everything unpinned fails clearly.
 import type { ProviderName } from '@visage/device';

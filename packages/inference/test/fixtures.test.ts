@@ -18,7 +18,9 @@ describe('test fixtures', () => {
     const note = await readFile(path.join(FIXTURES_DIR, 'faces', 'PROVENANCE.md'), 'utf8');
     const published = note.match(/sha256:\*\*\s*`([0-9a-f]{64})`/)?.[1];
     expect(published).toBe('88431cd9653ccd539741b555fb0a46b61558b301d4110412b5bc28b5e3ea6cb5');
-    const actual = createHash('sha256').update(await readFile(ASTRONAUT)).digest('hex');
+    const actual = createHash('sha256')
+      .update(await readFile(ASTRONAUT))
+      .digest('hex');
     expect(actual).toBe(published);
   });
 });

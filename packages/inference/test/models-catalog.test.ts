@@ -1,5 +1,5 @@
 // The model catalog: valid by its own schema, licences recorded, checksums well-formed, and the
-// facts from shared/reference that the plugins rely on.
+// facts the plugins rely on (docs/models/*.md).
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';

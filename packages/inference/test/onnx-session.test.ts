@@ -16,7 +16,7 @@ import { forPlatforms } from './support/platforms.ts';
 const warnings: string[] = [];
 const log = { warn: (_: object, msg: string) => warnings.push(msg), debug: () => undefined };
 
-// The inswapper_128 contract (face.md): target [1,3,128,128] + source [1,512] → output [1,3,128,128].
+// The inswapper_128 contract (docs/models/face.md §5.2): target [1,3,128,128] + source [1,512] → output [1,3,128,128].
 const inswapperLike = buildFixtureModel({
   inputs: [
     { name: 'target', dims: [1, 3, 128, 128] },
@@ -124,7 +124,11 @@ describe('fixture models and sessions', () => {
 
   forPlatforms(['darwin'], 'the CoreML execution provider ships only in the macOS build', () => {
     it('should run on CoreML when it is asked for first', async () => {
-      const session = await createSession(inswapperLike, { id: 'inswapper_128', providers: ['coreml', 'cpu'], log });
+      const session = await createSession(inswapperLike, {
+        id: 'inswapper_128',
+        providers: ['coreml', 'cpu'],
+        log,
+      });
       expect(session.provider).toBe('coreml');
       expect(session.fallbacks).toEqual([]);
       await session.release();

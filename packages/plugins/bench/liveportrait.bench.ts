@@ -126,7 +126,7 @@ export async function run(): Promise<BenchResult> {
     const l = await measure(fixtureModelManager(light), frames, portrait, clip);
     const g = await measure(fixtureModelManager({ ...light, ...warped }), frames, portrait, clip);
 
-    // 3. What the warping module's two 5-D GridSamples (shapes of liveportrait.md §2.6) cost on the
+    // 3. What the warping module's two 5-D GridSamples (shapes in docs/models/liveportrait.md §7.1) cost on the
     // CPU — the provider they run on wherever the GPU's EP lacks 5-D GridSample (CoreML on a Mac).
     let gridSampleMs = 0;
     for (const [volume, grid] of [

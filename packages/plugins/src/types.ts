@@ -1,4 +1,4 @@
-// The contract between the worker and a plugin (../../shared/DESIGN.md, "The plugin interface").
+// The contract between the worker and a plugin (docs/architecture.md §5).
 import type { SelectedDevice } from '@visage/device';
 import type { ModelLease } from '@visage/inference';
 import type { z } from 'zod';

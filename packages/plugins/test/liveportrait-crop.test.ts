@@ -1,6 +1,6 @@
 // biome-ignore-all lint/style/noNonNullAssertion: array reads in the checks are in bounds
-// Golden tests for LivePortrait's crop rectangle (shared/reference/liveportrait.md §3, LP crop.py
-// parse_rect_from_landmark / _estimate_similar_transform_from_pts) and the paste-back mask (§2.7).
+// Golden tests for LivePortrait's crop rectangle (docs/models/liveportrait.md §5.2, LP crop.py
+// parse_rect_from_landmark / _estimate_similar_transform_from_pts) and the paste-back mask (§6.2).
 // Expected values are worked out by hand in the comments.
 
 import { applyAffine, composeAffine, type Point } from '@visage/inference';

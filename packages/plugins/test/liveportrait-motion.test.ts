@@ -1,5 +1,5 @@
 // biome-ignore-all lint/style/noNonNullAssertion: typed-array reads in the checks are in bounds
-// Golden tests for the LivePortrait keypoint maths (shared/reference/liveportrait.md §2). Every expected
+// Golden tests for the LivePortrait keypoint maths (docs/models/liveportrait.md §3, §4). Every expected
 // value is worked out by hand from the formulas in the comments, not taken from the implementation.
 
 import { describe, expect, it } from 'vitest';

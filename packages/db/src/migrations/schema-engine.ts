@@ -1,6 +1,6 @@
 // Loads Prisma's schema engine compiled to WebAssembly and binds it to PostgreSQL through
 // @prisma/adapter-pg. The Prisma CLI would download a native engine instead, which is impossible
-// offline (../shared/reference/toolchain.md §4.3), so migrations are driven from here.
+// offline (docs/toolchain.md §6.3), so migrations are driven from here.
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { PrismaPg } from '@prisma/adapter-pg';

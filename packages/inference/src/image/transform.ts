@@ -135,7 +135,7 @@ export function scaleTemplate(template: readonly Point[], factor: number): Point
 }
 
 // Five-point templates in pixels, point order: image-left eye, image-right eye, nose tip, image-left
-// mouth corner, image-right mouth corner (see shared/reference/face.md §3).
+// mouth corner, image-right mouth corner (docs/models/face.md §1.3, §4.2).
 
 /** ArcFace 112×112: insightface `utils/face_align.py` `arcface_dst` (= FaceFusion `arcface_112_v2`). */
 export const ARCFACE_112_TEMPLATE: readonly Point[] = Object.freeze([

@@ -1,4 +1,4 @@
-// Every model the plugins use, from ../../../../shared/reference/{face,liveportrait,wan}.md.
+// Every model the plugins use, facts in docs/models/{face,liveportrait,wan}.md.
 // Checksums and sizes are copied only where a reference gives them (null otherwise); values the
 // references mark as third-party ("3P") are unverified, which is why every download is re-hashed.
 // Licences are shown before download; `commercialUse: false` is flagged by `models list`.
@@ -101,12 +101,12 @@ const fp32 = (file: string, urls: string[], sha256: string | null, bytes: number
 });
 
 const WAN_EXPORT_NOTE =
-  'No public ONNX file exists for this Wan 2.1 VACE part (shared/reference/wan.md §5): export it ' +
+  'No public ONNX file exists for this Wan 2.1 VACE part (see docs/models/wan.md §9 in the Visage repository): export it ' +
   '(opset ≥ 20, external data in one file beside the .onnx) and import it with ' +
   '`pnpm visage models import <id> <file>`.';
 
 const entries: ModelEntry[] = [
-  // ── Face detection, landmarks, recognition (face.md §1–3, appendix) ──
+  // ── Face detection, landmarks, recognition (docs/models/face.md §2–4, §9.1) ──
   model({
     id: 'blazeface',
     title: 'MediaPipe BlazeFace face detector (front camera, 128²)',
@@ -200,7 +200,7 @@ const entries: ModelEntry[] = [
       '(sha256 4c06341c…) is not accepted for this id.',
   }),
 
-  // ── Swapper (face.md §4.1) ──
+  // ── Swapper (docs/models/face.md §5.1, §9.1) ──
   model({
     id: 'inswapper_128',
     title: 'InsightFace inswapper 128×128 face swapper',
@@ -231,7 +231,7 @@ const entries: ModelEntry[] = [
     note: 'Upstream withdrew the download; these are community copies of the original file.',
   }),
 
-  // ── Enhancers (face.md §5) ──
+  // ── Enhancers (docs/models/face.md §6, §9.1) ──
   model({
     id: 'gfpgan_1.4',
     title: 'GFPGAN 1.4 face restoration (512²)',
@@ -255,7 +255,7 @@ const entries: ModelEntry[] = [
     ],
   }),
 
-  // ── Masks (face.md §6) ──
+  // ── Masks (docs/models/face.md §7, §9.1) ──
   model({
     id: 'bisenet_resnet_34',
     title: 'BiSeNet ResNet-34 face parser (region mask)',
@@ -278,8 +278,8 @@ const entries: ModelEntry[] = [
     variants: [fp32('xseg_1.onnx', facefusion('models-3.1.0', 'xseg_1.onnx'), null, null)],
   }),
 
-  // ── LivePortrait (liveportrait.md §1.2, §7). Sizes are not published; resident estimates are the
-  // PyTorch weight sizes of §1.1. ──
+  // ── LivePortrait (docs/models/liveportrait.md §2.2, §2.4). Sizes are not published; resident
+  // estimates are the PyTorch weight sizes of §2.1. ──
   model({
     id: 'liveportrait_appearance_feature_extractor',
     title: 'LivePortrait appearance feature extractor (F)',
@@ -310,7 +310,8 @@ const entries: ModelEntry[] = [
     licence: licences.livePortrait,
     residentBytes: 390 * MB,
     // 5-D GridSample: CoreML's resample is rank-4 only, so on a Mac it runs on the CPU. CUDA has
-    // 5-D GridSample only from ORT ≈1.25 (PR #27201); check it at load on a GPU (§4).
+    // 5-D GridSample only from ORT ≈1.25 (onnxruntime PR 27201); unverified on a GPU here
+    // (docs/models/liveportrait.md §7.2).
     providers: ['cuda', 'cpu'],
     variants: [fp32('warping_spade.onnx', fasterLivePortrait('warping_spade.onnx'), null, null)],
   }),
@@ -354,7 +355,7 @@ const entries: ModelEntry[] = [
     ],
   }),
 
-  // ── Wan 2.1 VACE 1.3B reference-to-video (wan.md §1.1, §2, §5, §7). No public ONNX exists for
+  // ── Wan 2.1 VACE 1.3B reference-to-video (docs/models/wan.md §2.1, §3–6, §9, §10). No public ONNX exists for
   // these parts as such (TensorStack's T2V-1.3B export has no VACE blocks and no attention mask). ──
   model({
     id: 'wan2.1_vace_1.3b',
@@ -363,7 +364,7 @@ const entries: ModelEntry[] = [
     licence: licences.wan,
     availability: 'export-required',
     note: WAN_EXPORT_NOTE,
-    residentBytes: 5_680 * MB, // T2V-1.3B fp32; VACE adds 15 blocks
+    residentBytes: 8_616 * MB, // 2.15 G parameters: T2V-1.3B plus the VACE blocks (docs/models/wan.md §8.2)
     variants: [
       fp32('wan2.1_vace_1.3b_fp32.onnx', [], null, null),
       {
@@ -372,7 +373,7 @@ const entries: ModelEntry[] = [
         urls: [],
         sha256: null,
         bytes: null,
-        residentBytes: 2_870 * MB,
+        residentBytes: 4_308 * MB,
       },
     ],
   }),

@@ -72,7 +72,7 @@ export interface FixtureWork {
   stride?: number;
   /**
    * LivePortrait's W+G only (input [1,32,16,64,64], opset ≥ 20): first run the two 5-D GridSamples of
-   * its warping module at their real shapes (liveportrait.md §2.6) — the volume warped by a [1,16,64,64,3]
+   * its warping module at their real shapes (docs/models/liveportrait.md §7.1) — the volume warped by a [1,16,64,64,3]
    * flow, and 22 four-channel volumes deformed for the dense-motion network — then the convs over the
    * warped volume. On the CPU these two ops alone cost more than the rest of a light fixture.
    */
@@ -425,7 +425,7 @@ export function buildFixtureModel(spec: FixtureModelSpec): Uint8Array {
 
 /**
  * A one-node model: ONNX GridSample (opset 20, trilinear, zeros padding, align_corners 0) over a 5-D
- * volume, as inside LivePortrait's warping module (liveportrait.md §2.6). For measuring what the
+ * volume, as inside LivePortrait's warping module (docs/models/liveportrait.md §7.1). For measuring what the
  * 5-D GridSample costs on a provider, e.g. on the CPU, where a Mac has to run it.
  */
 export function buildGridSample5dModel(volume: number[], grid: number[]): Uint8Array {

@@ -1,6 +1,6 @@
 // An onnxruntime-node session created with the device's provider chain, falling back provider by
 // provider (onnxruntime-node does not fall back by itself), with feeds checked against the
-// model's declared inputs and every run timed.
+// model's declared inputs and every run timed (docs/platform.md §4.2).
 import { type ProviderName, providerOption } from '@visage/device';
 import * as ort from 'onnxruntime-node';
 

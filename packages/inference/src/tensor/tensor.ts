@@ -14,7 +14,7 @@ export interface Normalization {
   std?: PerChannel;
 }
 
-/** The normalisations of the pipelines' models (face.md, liveportrait.md). */
+/** The normalisations of the pipelines' models (docs/models/face.md §1.4, docs/models/liveportrait.md §2.2). */
 export const NORMALIZE = {
   /** ArcFace w600k_r50: (x − 127.5)/127.5 → [−1, 1]. */
   arcface: { mean: 127.5, std: 127.5 },

@@ -1,6 +1,6 @@
 // biome-ignore-all lint/style/noNonNullAssertion: typed-array reads in the decode loops are in bounds (lengths checked first)
-// 68-point landmarks with FaceFusion's 2DFAN4 (`2dfan4.onnx`, face.md §2), used to refine a detector's
-// five points: FaceFusion swaps on the 68-derived points ("5/68") when the landmark score clears
+// 68-point landmarks with FaceFusion's 2DFAN4 (`2dfan4.onnx`, docs/models/face.md §3.1), used to refine a
+// detector's five points: FaceFusion swaps on the 68-derived points ("5/68") when the landmark score clears
 // `--face-landmarker-score` (0.5). The crop is translation + scale only (no coarse-angle rotation):
 // scale = 195 / max(box w, h), box centre → crop centre (128, 128), 256², /255, BGR (FaceFusion's
 // OpenCV frames), NCHW. Outputs by position: [1,68,3] coordinates on the 64-grid and [1,68,64,64]

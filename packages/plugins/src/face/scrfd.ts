@@ -1,7 +1,7 @@
 // biome-ignore-all lint/style/noNonNullAssertion: typed-array reads in the decode loop are in bounds (lengths checked first)
 // SCRFD face detector, insightface's `det_10g.onnx` (buffalo_l), the detector insightface, Deep-Live-Cam
-// and ReActor use (face.md §1.1). Follows insightface's model_zoo/scrfd.py, not FaceFusion's variant:
-// top-left zero-padded letterbox to 640², RGB, (x − 127.5)/128, NCHW. Nine outputs, taken by position:
+// and ReActor use (docs/models/face.md §2.2). Follows insightface's model_zoo/scrfd.py, not FaceFusion's
+// variant: top-left zero-padded letterbox to 640², RGB, (x − 127.5)/128, NCHW. Nine outputs, by position:
 // scores, boxes, keypoints for strides 8/16/32, 2 anchors per grid point, distance ("ltrb") encoding
 // in stride units; scores are already probabilities. Only the 9-output model (with keypoints, 3 strides)
 // is accepted: the 6-output one has no keypoints, and the swap aligns faces on the five points.
@@ -17,7 +17,7 @@ import {
 import { nonMaxSuppression } from './nms.ts';
 import type { FaceDetection } from './types.ts';
 
-/** The five points of SCRFD, YOLOFace and 68→5, in face.md's order (subject's right = image left). */
+/** The five points of SCRFD, YOLOFace and 68→5 (docs/models/face.md §1.3; subject's right = image left). */
 export const FIVE_POINT_KEYPOINTS = ['rightEye', 'leftEye', 'nose', 'mouthRight', 'mouthLeft'] as const;
 
 export const SCRFD_SIZE = 640;

@@ -1,5 +1,5 @@
 // biome-ignore-all lint/style/noNonNullAssertion: typed-array reads in the decode loop are in bounds (length checked first)
-// YOLOFace 8n (FaceFusion's default detector, `yoloface_8n.onnx`, face.md §1.3), as FaceFusion's
+// YOLOFace 8n (FaceFusion's default detector, `yoloface_8n.onnx`, docs/models/face.md §2.3), as FaceFusion's
 // `detect_with_yolo_face` runs it: top-left zero-padded letterbox to a fixed 640², BGR, x/255, NCHW.
 // One output [1, 20, 8400]: per anchor box centre x, centre y, w, h (input pixels, already decoded),
 // score, then 5 × (x, y, visibility). Decoded in place on the [20, A] layout (channel-major), with no

@@ -1,5 +1,5 @@
 // biome-ignore-all lint/style/noNonNullAssertion: typed-array reads in the pixel loops are in bounds by construction
-// Optional masks that narrow the pasted area (face.md §6, FaceFusion's face_masker): an occlusion
+// Optional masks that narrow the pasted area (docs/models/face.md §7, FaceFusion's face_masker): an occlusion
 // mask (XSeg: keeps hands, hair, glasses in front of the face) from the target crop before the swap,
 // and a region mask (BiSeNet face parsing: skin, brows, eyes, glasses, nose, mouth, lips) from the
 // swapped crop. Both end as FaceFusion does: resized to the crop, Gaussian σ 5, [0.5, 1] → [0, 1];

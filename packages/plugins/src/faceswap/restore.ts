@@ -1,5 +1,5 @@
-// Face restoration with GFPGAN 1.4 or CodeFormer (FaceFusion's face enhancer, face.md §5): warp the
-// face onto the FFHQ 512 template, run the model on RGB in [−1, 1], and paste the restored crop back
+// Face restoration with GFPGAN 1.4 or CodeFormer (FaceFusion's face enhancer, docs/models/face.md §6):
+// warp the face onto the FFHQ 512 template, run the model on RGB in [−1, 1], and paste the restored crop back
 // into the frame through a feathered box mask, blended with the original by `strength`.
 import {
   boxMask,

@@ -3,7 +3,7 @@ import type { PluginDescriptor } from '../descriptor.ts';
 import { optionalModels, requiredModels } from './needs.ts';
 
 /**
- * Face swap input (issue 6; FaceFusion's and Deep-Live-Cam's options, ../../shared/reference/face.md).
+ * Face swap input (FaceFusion's and Deep-Live-Cam's options, docs/models/face.md §8.6).
  * Flat fields with defaults and short descriptions, so the web UI can build the form from it.
  */
 export const faceswapSchema = z.object({

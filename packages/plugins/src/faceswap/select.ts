@@ -1,4 +1,4 @@
-// Which target faces to swap (face.md §7.1 "Selection", §7.2 single-face mode): all of them, one
+// Which target faces to swap (docs/models/face.md §8.2): all of them, one
 // (largest, left-most, or the n-th from the left), or those that look like a reference face, with
 // FaceFusion's distance: (1 − cosine similarity)/2, a match when below the threshold (0.3 ⇔ cos > 0.4).
 import type { FivePoints } from './align.ts';

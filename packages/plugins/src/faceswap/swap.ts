@@ -1,5 +1,5 @@
 // biome-ignore-all lint/style/noNonNullAssertion: typed-array reads in the matrix loop are in bounds by construction
-// inswapper_128 (face.md §4): the source identity becomes a latent through the model's `emap`
+// inswapper_128 (docs/models/face.md §5): the source identity becomes a latent through the model's `emap`
 // matrix; the target face is aligned to the arcface_128 template, swapped at 128², colour-matched
 // and pasted back with a feathered box mask. Only the pasted rectangle of the frame is written.
 import {

@@ -1,7 +1,7 @@
 // Steadier landmarks across video frames: detectors place the five points a pixel or two differently
-// on every frame, so the aligned crop — and the swapped face — shimmers ("temporal flicker", face.md
-// §9 #7). Each face is followed from frame to frame by box overlap and its points are smoothed with
-// a One-Euro filter, which holds still faces still and lets fast moves through.
+// on every frame, so the aligned crop — and the swapped face — shimmers ("temporal flicker",
+// docs/models/face.md §8.3). Each face is followed from frame to frame by box overlap and its points
+// are smoothed with a One-Euro filter, which holds still faces still and lets fast moves through.
 import { iou } from '../face/nms.ts';
 import { OneEuroFilter } from '../one-euro.ts';
 import type { FivePoints } from './align.ts';

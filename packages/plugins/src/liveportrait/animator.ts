@@ -1,5 +1,5 @@
 // biome-ignore-all lint/style/noNonNullAssertion: affine entries are in bounds by construction
-// The LivePortrait loop (liveportrait.md §0, §2): the source portrait is prepared once (crop,
+// The LivePortrait loop (docs/models/liveportrait.md §1.3, §3): the source portrait is prepared once (crop,
 // appearance features F, motion, keypoints x_s); each driving frame's motion becomes new keypoints
 // (relative or absolute motion, smoothing, retargeting, stitching, multiplier) and W+G renders the
 // face, which is pasted back into the portrait. Serves video jobs, motion templates and the webcam.
@@ -77,7 +77,7 @@ export interface AnimateSettings {
   fps: number;
 }
 
-/** LP's crop settings: source (§3) and driving video. */
+/** LP's crop settings: source and driving video (§5.1). */
 export const SOURCE_CROP = { scale: 2.3, vx: 0, vy: -0.125, size: LP_OUTPUT_SIZE };
 export const DRIVING_CROP = { scale: 2.2, vx: 0, vy: -0.1, size: LP_OUTPUT_SIZE };
 /** LP scales portraits down to at most this many pixels a side (its output video has the portrait's size). */
@@ -289,7 +289,7 @@ export class LivePortraitAnimator {
     // LP's Algorithm 1 (live_portrait_pipeline.py), in its order.
     if (settings.eyeRetargeting || settings.lipRetargeting) {
       // Relative motion is replaced by the source's keypoints plus the eye/lip deltas; absolute
-      // motion keeps the driven keypoints and adds the deltas to them (§2.5).
+      // motion keeps the driven keypoints and adds the deltas to them (§3.8).
       if (settings.mode === 'relative') x = Float32Array.from(xs);
       if (settings.eyeRetargeting && models.eye && source.eyeRatios) {
         const target = settings.eyeOpen ?? frame.eyeRatios[0];

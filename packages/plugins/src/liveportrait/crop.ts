@@ -1,5 +1,5 @@
 // biome-ignore-all lint/style/noNonNullAssertion: point and typed-array reads are in bounds by construction
-// LivePortrait's face crop (shared/reference/liveportrait.md §3) and its paste-back mask (§2.7),
+// LivePortrait's face crop (docs/models/liveportrait.md §5.2) and its paste-back mask (§6.2),
 // following KwaiVGI/LivePortrait (LP) src/utils/crop.py: parse_pt2_from_pt106 / parse_pt2_from_pt5,
 // parse_rect_from_landmark and _estimate_similar_transform_from_pts.
 import { type Affine, affine, invertAffine, type Point } from '@visage/inference';

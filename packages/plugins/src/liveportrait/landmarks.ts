@@ -1,5 +1,5 @@
 // biome-ignore-all lint/style/noNonNullAssertion: typed-array and point reads are in bounds (lengths checked first)
-// The two landmark models of LivePortrait's cropper (liveportrait.md §1.2, §3; face.md §2):
+// The two landmark models of LP's cropper (docs/models/liveportrait.md §2.3, §5; docs/models/face.md §3.4):
 //
 // - InsightFace 2d106det (`face_2dpose_106_static.onnx`, catalog id `2d106det`): input `data`
 //   [1,3,192,192], RGB 0..255, no normalisation; output `fc1` [1,212] = 106 × (x, y) in [−1, 1],
@@ -217,7 +217,7 @@ export async function landmarks203(session: ModelSession, image: RgbImage, crop:
   return decode203(pickOutput(session, result, '856', 2, LANDMARK203_POINTS * 2), inverse);
 }
 
-// ── eye / lip ratios (LP src/utils/retargeting_utils.py, liveportrait.md §2.5) ────────────────────
+// ── eye / lip ratios (LP src/utils/retargeting_utils.py, docs/models/liveportrait.md §3.8) ─────────
 
 const EPS = 1e-6;
 const distance = (a: Point, b: Point) => Math.hypot(a[0] - b[0], a[1] - b[1]);

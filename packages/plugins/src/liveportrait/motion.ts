@@ -1,5 +1,5 @@
 // biome-ignore-all lint/style/noNonNullAssertion: typed-array reads are in bounds by construction (lengths checked on entry)
-// The keypoint maths of LivePortrait (shared/reference/liveportrait.md §2), following KwaiVGI/LivePortrait
+// The keypoint maths of LivePortrait (docs/models/liveportrait.md §3, §4), following KwaiVGI/LivePortrait
 // (LP): src/utils/camera.py, src/live_portrait_wrapper.py, src/live_portrait_pipeline.py,
 // src/utils/retargeting_utils.py; the One-Euro smoother follows FasterLivePortrait (FLP) src/utils/utils.py.
 //
@@ -133,7 +133,7 @@ function mul3T(a: Float64Array, b: Float64Array): Float64Array {
 }
 
 /**
- * Decodes the seven raw outputs of motion_extractor.onnx (§1.2): the three angle heads through
+ * Decodes the seven raw outputs of motion_extractor.onnx (§2.2): the three angle heads through
  * headPoseDegrees, R from them, scale = scale[0], and copies of t (3), exp (63) and kp (63).
  */
 export function decodeMotion(raw: {
@@ -233,7 +233,7 @@ function checkMotion(name: string, m: MotionInfo): void {
 }
 
 /**
- * Relative motion for an image source and a driving video whose frame 0 is `first` (§2.4, LP
+ * Relative motion for an image source and a driving video whose frame 0 is `first` (§3.4, LP
  * live_portrait_pipeline.py, `flag_relative_motion`), per `animation_region` exactly as LP's branch for
  * a driving video:
  * - 'all' (default): R = R_di·R_d0ᵀ·R_s; exp = exp_s + (exp_di − exp_d0); s = s_s·(s_di/s_d0);
@@ -267,7 +267,7 @@ export function relativeMotion(
 }
 
 /**
- * Absolute motion (§2.4, LP live_portrait_pipeline.py with `flag_relative_motion` off):
+ * Absolute motion (§3.5, LP live_portrait_pipeline.py with `flag_relative_motion` off):
  * - R = R_di for 'all' / 'pose', else R_s; s = s_s always; t = t_di for 'all' / 'pose', else t_s; tz := 0.
  * - exp starts as exp_s. For 'all' / 'exp' the driving values replace it at (LP's numpy indices on the
  *   [21, 3] array, axis 1 = keypoint, axis 2 = x/y/z):

@@ -1,4 +1,4 @@
-// The LivePortrait networks as FasterLivePortrait exports them (liveportrait.md §1.2): appearance
+// The LivePortrait networks as FasterLivePortrait exports them (docs/models/liveportrait.md §2.2): appearance
 // features F and motion M from a 256² crop, the warping module + SPADE generator W+G that renders a
 // 512² face from the features and two keypoint sets, and the stitching / eye / lip MLPs.
 // Inputs are RGB /255 NCHW; W+G's output is 0..1 RGB. Tensor names are FLP's (read from the files by

@@ -3,7 +3,7 @@ import type { PluginDescriptor } from '../descriptor.ts';
 import { optionalModels, requiredModels } from './needs.ts';
 
 /**
- * Portrait animation input (issue 8; LivePortrait's options, ../../shared/reference/liveportrait.md).
+ * Portrait animation input (LivePortrait's options and defaults: docs/models/liveportrait.md §9).
  * Exactly one of `driving` (a video) and `motion` (a saved motion template) drives the portrait.
  */
 export const liveportraitSchema = z

@@ -1,5 +1,5 @@
-// Fixture models with the exact I/O of the real face swap and LivePortrait models (face.md,
-// liveportrait.md), for tests and benchmarks here and in the apps: files on disk, and a catalog file
+// Fixture models with the exact I/O of the real face swap and LivePortrait models
+// (docs/models/face.md §11, docs/models/liveportrait.md §2.2–2.3), for tests and benchmarks here and in the apps: files on disk, and a catalog file
 // (VISAGE_MODEL_CATALOG) with their checksums so a real worker installs and runs them.
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -17,7 +17,7 @@ export function fixtureEmap(): Float32Array {
   return emap;
 }
 
-/** Fixture specs with the exact tensor names, shapes and types of the real files (face.md §3–5). */
+/** Fixture specs with the exact tensor names, shapes and types of the real files (docs/models/face.md §4.4, §5.2, §6.1, §7.2–7.3). */
 export const FACESWAP_FIXTURE_SPECS = {
   arcface_w600k_r50: {
     inputs: [{ name: 'input', dims: [1, 3, 112, 112] }],

@@ -19,7 +19,7 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     headless: true,
-    // Flags verified on Debian 12 (shared/reference/toolchain.md §11).
+    // Flags verified on Debian 12 (docs/toolchain.md §13).
     args: [
       '--no-sandbox',
       '--disable-gpu',
