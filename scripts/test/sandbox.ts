@@ -16,7 +16,7 @@ import path from 'node:path';
 export const repoRoot = path.resolve(import.meta.dirname, '../..');
 
 const realBash = execFileSync('bash', ['-c', 'command -v bash'], { encoding: 'utf8' }).trim();
-const REAL_TOOLS = [
+export const REAL_TOOLS = [
   'bash',
   'node',
   'sed',
