@@ -3,9 +3,9 @@ import { createReadStream, existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { writeRotated } from '@visage/ffmpeg/testing';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runTool } from '../src/media/exec.ts';
 import { MediaError, MediaStore, probeImage } from '../src/media/index.ts';
 import { chunked, imageBytes, noiseImageBytes, writeVideo } from '../src/media/testing.ts';
 
@@ -148,18 +148,7 @@ describe('MediaStore videos', () => {
     const file = path.join(dir, 'landscape.mp4');
     const rotated = path.join(dir, 'portrait.mp4');
     await writeVideo(file, { container: 'mp4', seconds: 0.5, audio: false });
-    await runTool('ffmpeg', [
-      '-v',
-      'error',
-      '-y',
-      '-i',
-      file,
-      '-c',
-      'copy',
-      '-metadata:s:v:0',
-      'rotate=90',
-      rotated,
-    ]);
+    await writeRotated(file, rotated);
     const stored = await store.ingestFile(rotated);
     expect([stored.width, stored.height]).toEqual([240, 320]);
     await expectThumbnail(stored.thumbnailKey, 240, 320);

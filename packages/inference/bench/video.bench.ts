@@ -7,10 +7,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { run as runFfmpeg } from '@visage/ffmpeg';
+import { makePhotoMotion, makeTestPattern } from '@visage/ffmpeg/testing';
 import { ASTRONAUT } from '../src/testing.ts';
 import { createEncoder, decodeFrames, probeVideo } from '../src/video/index.ts';
-import { ffmpegPath, runTool } from '../src/video/process.ts';
-import { makePhotoMotion, makeTestPattern } from '../src/video/synthetic.ts';
 import type { BenchResult } from './types.ts';
 
 const WIDTH = 1280;
@@ -24,8 +24,8 @@ const ROUNDS = 2;
 async function plain(input: string, output: string): Promise<number> {
   const start = performance.now();
   const x264 = ['-c:v', 'libx264', '-crf', String(CRF), '-preset', PRESET, '-pix_fmt', 'yuv420p'];
-  await runTool(
-    ffmpegPath(),
+  await runFfmpeg(
+    'ffmpeg',
     ['-hide_banner', '-loglevel', 'error', '-y', '-i', input, ...x264, output],
     'plain',
   );

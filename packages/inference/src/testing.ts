@@ -7,6 +7,7 @@ export const FIXTURES_DIR = path.resolve(import.meta.dirname, '../../../fixtures
 /** The public-domain astronaut photo (512², one face); provenance in fixtures/faces/PROVENANCE.md. */
 export const ASTRONAUT = path.join(FIXTURES_DIR, 'faces', 'astronaut.png');
 
+export { ffmpegChildren } from '@visage/ffmpeg/testing';
 export {
   buildFixtureModel,
   buildGridSample5dModel,
@@ -16,4 +17,3 @@ export {
   type FixtureWork,
   type TensorSignature,
 } from './onnx/fixture.ts';
-export { ffmpegChildren } from './video/children.ts';

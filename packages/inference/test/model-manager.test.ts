@@ -2,7 +2,7 @@
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type LoadModel, ModelBudgetError, type ModelLocation, ModelManager } from '../src/model-manager.ts';
 import { buildFixtureModel } from '../src/onnx/fixture.ts';
 import { createSession } from '../src/session/session.ts';
@@ -214,14 +214,26 @@ describe(ModelManager.name, () => {
   });
 
   it('should unload a model left idle past its TTL, but never a leased one', async () => {
-    const models = manager(3, { idleTtlMs: 60 });
+    const ttl = 60_000;
+    const models = manager(3, { idleTtlMs: ttl });
     const held = await models.acquire('a');
-    (await models.acquire('b')).release();
-    await new Promise((r) => setTimeout(r, 200));
-    expect(residentIds(models)).toEqual(['a']);
-    held.release();
-    await new Promise((r) => setTimeout(r, 200));
-    expect(residentIds(models)).toEqual([]);
+    const idle = await models.acquire('b');
+    // Fake clocks from the first release on (loading runs onnxruntime, which must not see them).
+    vi.useFakeTimers();
+    try {
+      idle.release();
+      await vi.advanceTimersByTimeAsync(ttl - 1);
+      expect(residentIds(models)).toEqual(['a', 'b']);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(residentIds(models)).toEqual(['a']);
+      await vi.advanceTimersByTimeAsync(10 * ttl);
+      expect(residentIds(models)).toEqual(['a']);
+      held.release();
+      await vi.advanceTimersByTimeAsync(ttl);
+      expect(residentIds(models)).toEqual([]);
+    } finally {
+      vi.useRealTimers();
+    }
     await models.unloadAll();
   });
 

@@ -1,13 +1,12 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { run } from '@visage/ffmpeg';
+import { ffmpegChildren, makeTestPattern, writeRotated } from '@visage/ffmpeg/testing';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type DecodeOptions, decodeFrames, type VideoFrame } from '../src/video/index.ts';
-import { makeTestPattern } from '../src/video/synthetic.ts';
-import { ffmpegChildren, writeRotated } from './support/video.ts';
 
 const W = 320;
 const H = 240;
@@ -30,7 +29,7 @@ async function referenceFrame(path: string, n: number, scaleFlags?: string): Pro
   // Converting inside `scale` (not in the conversion ffmpeg inserts before the PNG encoder) applies the flags.
   const convert = scaleFlags ? `,scale=flags=${scaleFlags},format=rgb24` : '';
   const filter = `select=eq(n\\,${n})${convert}`;
-  execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', path, '-vf', filter, '-frames:v', '1', png]);
+  await run('ffmpeg', ['-v', 'error', '-y', '-i', path, '-vf', filter, '-frames:v', '1', png], 'reference');
   const { data, info } = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
   expect([info.width, info.height, info.channels]).toEqual([W, H, 3]);
   return data;
@@ -102,7 +101,7 @@ describe('decodeFrames', () => {
 
   it('turns rotated videos upright (the sides swap)', async () => {
     const rotated = join(dir, 'rotated.mp4');
-    writeRotated(pattern, rotated);
+    await writeRotated(pattern, rotated);
     const frames = await collect(rotated, { durationMs: 120 });
     expect(frames.map((f) => [f.width, f.height])).toEqual([
       [H, W],
@@ -130,14 +129,14 @@ describe('decodeFrames', () => {
   it('stops on an AbortSignal: the loop throws the reason and ffmpeg is gone', async () => {
     const controller = new AbortController();
     const seen: number[] = [];
-    const run = async () => {
+    const consume = async () => {
       for await (const frame of decodeFrames(pattern, { signal: controller.signal })) {
         seen.push(frame.index);
         if (frame.index === 2) controller.abort(new Error('user cancelled'));
         await sleep(5);
       }
     };
-    await expect(run()).rejects.toThrow('user cancelled');
+    await expect(consume()).rejects.toThrow('user cancelled');
     expect(seen).toEqual([0, 1, 2]);
     expect(ffmpegChildren()).toEqual([]);
 
@@ -179,15 +178,13 @@ describe('decodeFrames', () => {
     );
     await expect(collect(corrupt)).rejects.toThrow(/^Cannot read video "corrupt\.mp4": \S/);
 
-    const saved = process.env.FFMPEG_PATH;
-    process.env.FFMPEG_PATH = join(dir, 'no-such-ffmpeg');
+    vi.stubEnv('FFMPEG_PATH', join(dir, 'no-such-ffmpeg'));
     try {
       await expect(collect(pattern)).rejects.toThrow(
-        /^Cannot decode "pattern\.mp4": could not run .*no-such-ffmpeg \(is it installed and on PATH\?\)/,
+        /^Cannot decode "pattern\.mp4": FFMPEG_PATH points nowhere: nothing runnable at ".*no-such-ffmpeg"/,
       );
     } finally {
-      if (saved === undefined) delete process.env.FFMPEG_PATH;
-      else process.env.FFMPEG_PATH = saved;
+      vi.unstubAllEnvs();
     }
   });
 

@@ -1,7 +1,8 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { run } from '@visage/ffmpeg';
+import { ffmpegChildren, makePhotoMotion, makeTestPattern } from '@visage/ffmpeg/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ASTRONAUT } from '../src/testing.ts';
 import {
@@ -17,8 +18,6 @@ import {
   testH264Encoder,
   type VideoFrame,
 } from '../src/video/index.ts';
-import { makePhotoMotion, makeTestPattern } from '../src/video/synthetic.ts';
-import { ffmpegChildren } from './support/video.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'visage-video-encode-'));
 const pattern = join(dir, 'pattern.mp4');
@@ -34,7 +33,7 @@ beforeAll(async () => {
     [pcmAudio, 'pcm_s16le'],
   ] as const) {
     const sine = ['-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', '1', '-c:a', codec];
-    execFileSync('ffmpeg', ['-v', 'error', '-y', ...sine, out]);
+    await run('ffmpeg', ['-v', 'error', '-y', ...sine, out], 'fixture');
   }
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -66,9 +65,11 @@ async function passthrough(
 }
 
 /** Streams of `path` as ffprobe sees them (codec, duration in seconds). */
-function streams(path: string): { codec_type: string; codec_name: string; duration: number }[] {
+async function streams(
+  path: string,
+): Promise<{ codec_type: string; codec_name: string; duration: number }[]> {
   const args = ['-v', 'error', '-print_format', 'json', '-show_streams', path];
-  const json = JSON.parse(execFileSync('ffprobe', args, { encoding: 'utf8' })) as {
+  const json = JSON.parse((await run('ffprobe', args, 'streams')).toString('utf8')) as {
     streams: { codec_type: string; codec_name: string; duration: string }[];
   };
   return json.streams.map((s) => ({ ...s, duration: Number(s.duration) }));
@@ -100,7 +101,7 @@ describe('createEncoder', () => {
       hasAudio: true,
     });
     expect(Math.abs(info.durationMs - 2000)).toBeLessThanOrEqual(40);
-    const audio = streams(out).find((s) => s.codec_type === 'audio');
+    const audio = (await streams(out)).find((s) => s.codec_type === 'audio');
     expect(audio?.codec_name).toBe('aac');
     expect(audio?.duration).toBeGreaterThan(1.9);
     expect(audio?.duration).toBeLessThanOrEqual(2.03);
@@ -124,7 +125,7 @@ describe('createEncoder', () => {
     });
     const plain = join(dir, 'astronaut-plain.mp4');
     const x264 = ['-c:v', 'libx264', '-crf', '18', '-preset', 'medium', '-pix_fmt', 'yuv420p'];
-    execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', photo, ...x264, plain]);
+    await run('ffmpeg', ['-v', 'error', '-y', '-i', photo, ...x264, plain], 'plain');
     const before = await collect(photo);
     const worst = async (path: string) => {
       const after = await collect(path);
@@ -146,7 +147,7 @@ describe('createEncoder', () => {
     await passthrough(pattern, out, { audioFrom: pattern, ...part }, part);
     const info = await probeVideo(out);
     expect(info).toMatchObject({ frameCount: 25, fps: 25, hasAudio: true });
-    const audio = streams(out).find((s) => s.codec_type === 'audio');
+    const audio = (await streams(out)).find((s) => s.codec_type === 'audio');
     expect(audio?.duration).toBeGreaterThan(0.9);
     expect(audio?.duration).toBeLessThanOrEqual(1.03);
   });
@@ -155,11 +156,11 @@ describe('createEncoder', () => {
     const short = join(dir, 'short-audio.mp4');
     await passthrough(pattern, short, { audioFrom: shortAudio });
     expect(await probeVideo(short)).toMatchObject({ frameCount: 50, hasAudio: true });
-    expect(streams(short).find((s) => s.codec_type === 'audio')?.duration).toBeLessThan(1.1);
+    expect((await streams(short)).find((s) => s.codec_type === 'audio')?.duration).toBeLessThan(1.1);
 
     const pcm = join(dir, 'pcm-audio.mp4');
     await passthrough(pattern, pcm, { audioFrom: pcmAudio, durationMs: 2000 });
-    expect(streams(pcm).map((s) => s.codec_name)).toEqual(['h264', 'aac']);
+    expect((await streams(pcm)).map((s) => s.codec_name)).toEqual(['h264', 'aac']);
 
     const silent = join(dir, 'no-audio.mp4');
     await passthrough(pattern, silent, { audioFrom: photo });
@@ -294,7 +295,7 @@ describe('H.264 encoder detection', () => {
     const first = detectH264Encoders();
     expect(detectH264Encoders()).toBe(first);
     const found = await first;
-    const help = execFileSync('ffmpeg', ['-hide_banner', '-encoders'], { encoding: 'utf8' });
+    const help = (await run('ffmpeg', ['-hide_banner', '-encoders'], 'listing')).toString('utf8');
     expect(found.includes('h264_nvenc')).toBe(/\sh264_nvenc\s/.test(help));
   });
 

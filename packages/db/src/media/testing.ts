@@ -1,6 +1,6 @@
 // Fixture makers for tests of the media store (here and in packages that upload through it).
+import { run } from '@visage/ffmpeg';
 import sharp from 'sharp';
-import { runTool } from './exec.ts';
 
 /** A width×height image of one colour (vary `colour` to get different bytes). */
 export function imageBytes(
@@ -49,7 +49,7 @@ export async function writeVideo(out: string, fixture: VideoFixture): Promise<vo
   }
   if (audio) args.push('-c:a', webm ? 'libopus' : 'aac');
   const format = { mp4: 'mp4', webm: 'webm', mkv: 'matroska', mov: 'mov' }[container];
-  await runTool('ffmpeg', [...args, '-f', format, out]);
+  await run('ffmpeg', [...args, '-f', format, out], `Cannot write test video "${out}"`);
 }
 
 /** Yields `bytes` in `size`-byte chunks and records how far a consumer read. */

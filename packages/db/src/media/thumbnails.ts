@@ -1,7 +1,9 @@
 // Small WebP previews: an image's thumbnail or a video's poster frame, fitted inside 512×512.
+import { basename } from 'node:path';
+import { run } from '@visage/ffmpeg';
 import sharp, { type Sharp } from 'sharp';
 import { MediaError, type MediaSubject } from './errors.ts';
-import { runTool, ToolError } from './exec.ts';
+import { asMediaError } from './probe.ts';
 
 export const THUMBNAIL_SIZE = 512;
 
@@ -51,9 +53,8 @@ async function grabFrame(source: string, atMs: number, subject: MediaSubject): P
   // 0:V skips cover art ("attached pictures"), which is not a frame of the video.
   args.push('-map', '0:V:0', '-frames:v', '1', '-vf', fit, '-f', 'image2pipe', '-c:v', 'png', 'pipe:1');
   try {
-    return await runTool('ffmpeg', args);
+    return await run('ffmpeg', args, `Cannot grab a frame of "${basename(source)}"`);
   } catch (error) {
-    if (!(error instanceof ToolError)) throw error;
-    throw MediaError.corrupt({ what: 'video', ...subject }, error.detailWithout(source), error);
+    throw asMediaError(error, source, { what: 'video', ...subject });
   }
 }

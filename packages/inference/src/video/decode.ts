@@ -3,10 +3,16 @@
 
 import { basename } from 'node:path';
 import type { Readable } from 'node:stream';
+import {
+  FfmpegError,
+  fpsToRational,
+  parseRational,
+  probe,
+  start,
+  succeeded,
+  type VideoInfo,
+} from '@visage/ffmpeg';
 import type { RgbImage } from '../image/image.ts';
-import { probeVideo, type VideoInfo } from './probe.ts';
-import { FfmpegError, ffmpegPath, startTool, stopTool, succeeded, toolError } from './process.ts';
-import { fpsToRational, parseRational } from './rational.ts';
 
 export interface DecodeOptions {
   /** Output size; give one side to keep the aspect ratio (the other is rounded to an even number). */
@@ -78,7 +84,7 @@ async function* generate(
 ): AsyncGenerator<VideoFrame, void, undefined> {
   const { signal } = options;
   signal?.throwIfAborted();
-  const info = await probeVideo(path);
+  const info = await probe(path);
   signal?.throwIfAborted();
   const { width, height } = outputSize(info, options);
   const frameRate = options.fps === undefined ? info.frameRate : fpsToRational(options.fps);
@@ -96,17 +102,15 @@ async function* generate(
   // default YUV→RGB path rounds low (about −1 per channel over a decode/encode round trip);
   // accurate_rnd + full_chroma_int remove that bias. Bilinear chroma upsampling when the size is kept
   // (what players do; a third of bicubic's cost here), bicubic when actually resizing.
-  const sourceSize = `${displayWidth(info)}x${displayHeight(info)}`;
+  const sourceSize = `${info.displayWidth}x${info.displayHeight}`;
   const interpolation = `${width}x${height}` === sourceSize ? 'bilinear' : 'bicubic';
   const scale = `scale=${width}:${height}:flags=${interpolation}+accurate_rnd+full_chroma_int`;
   args.push('-vf', `fps=${frameRate},${scale}`, '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1');
 
   const purpose = `Cannot decode "${basename(path)}"`;
-  const tool = startTool(ffmpegPath(), args, ['ignore', 'pipe', 'pipe']);
-  const out = tool.child.stdout as Readable;
+  const ffmpeg = start('ffmpeg', args, { signal });
+  const out = ffmpeg.stdout as Readable;
   started(frameSize, out);
-  const onAbort = () => tool.child.kill('SIGKILL');
-  signal?.addEventListener('abort', onAbort, { once: true });
   let done = false;
   try {
     let frame = Buffer.allocUnsafe(frameSize);
@@ -132,32 +136,23 @@ async function* generate(
         signal?.throwIfAborted();
       }
     }
-    const exit = await tool.exit;
+    const exit = await ffmpeg.exited;
     done = true;
     signal?.throwIfAborted();
-    if (!succeeded(exit)) throw toolError(purpose, tool, exit);
+    if (!succeeded(exit)) throw ffmpeg.failure(purpose, exit);
     if (filled > 0) {
-      throw new FfmpegError(
-        purpose,
-        `ffmpeg stopped mid-frame (${filled} of ${frameSize} bytes)`,
-        tool.stderr(),
-      );
+      const detail = `ffmpeg stopped mid-frame (${filled} of ${frameSize} bytes)`;
+      throw new FfmpegError(purpose, detail, { tool: 'ffmpeg', reason: 'unusable', stderr: ffmpeg.stderr() });
     }
   } finally {
-    signal?.removeEventListener('abort', onAbort);
     // Early break, abort or an error in the loop: ffmpeg may still be running.
-    if (!done) await stopTool(tool);
+    if (!done) await ffmpeg.stop();
   }
 }
 
-// ffmpeg turns the picture upright while decoding, so a quarter turn swaps the sides.
-const quarterTurn = (info: VideoInfo) => info.rotation === 90 || info.rotation === 270;
-const displayWidth = (info: VideoInfo) => (quarterTurn(info) ? info.height : info.width);
-const displayHeight = (info: VideoInfo) => (quarterTurn(info) ? info.width : info.height);
-
+// ffmpeg turns the picture upright while decoding: the output starts from the displayed size.
 function outputSize(info: VideoInfo, options: DecodeOptions): { width: number; height: number } {
-  const sourceWidth = displayWidth(info);
-  const sourceHeight = displayHeight(info);
+  const { displayWidth: sourceWidth, displayHeight: sourceHeight } = info;
   const width = positiveInteger('width', options.width);
   const height = positiveInteger('height', options.height);
   if (width !== undefined && height !== undefined) return { width, height };

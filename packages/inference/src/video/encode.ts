@@ -4,19 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import type { Writable } from 'node:stream';
+import { FfmpegError, type FfmpegProcess, fpsToRational, probeAudio, start, succeeded } from '@visage/ffmpeg';
 import { autoH264Encoder, type H264Codec, h264Args, type X264Preset } from './encoders.ts';
-import { ffprobeJson } from './probe.ts';
-import {
-  completeTool,
-  FfmpegError,
-  ffmpegPath,
-  startTool,
-  stopTool,
-  succeeded,
-  type Tool,
-  toolError,
-} from './process.ts';
-import { fpsToRational } from './rational.ts';
 
 export interface EncoderOptions {
   width: number;
@@ -90,8 +79,8 @@ export async function createEncoder(outPath: string, options: EncoderOptions): P
   args.push(videoPath);
 
   const frameSize = width * height * 3;
-  let tool: Tool = startTool(ffmpegPath(), args, ['pipe', 'ignore', 'pipe']);
-  const stdin = tool.child.stdin as Writable;
+  let ffmpeg: FfmpegProcess = start('ffmpeg', args, { stdin: 'pipe', stdout: 'ignore' });
+  const stdin = ffmpeg.stdin as Writable;
   let state: 'open' | 'finishing' | 'done' | 'failed' | 'aborted' = 'open';
   let framesWritten = 0;
   let finishing: Promise<void> | undefined;
@@ -101,10 +90,14 @@ export async function createEncoder(outPath: string, options: EncoderOptions): P
 
   // A write failed (EPIPE): ffmpeg has died or stopped reading; its exit status and stderr say why.
   const writeFailure = async (error: Error): Promise<Error> => {
-    const exit = await tool.exit;
+    const exit = await ffmpeg.exited;
     if (state === 'aborted') return new Error(`${purpose}: the encoder was aborted`, { cause: error });
-    if (!succeeded(exit)) return toolError(purpose, tool, exit);
-    return new FfmpegError(purpose, `ffmpeg stopped reading frames (${error.message})`, tool.stderr(), {
+    if (!succeeded(exit)) return ffmpeg.failure(purpose, exit);
+    const detail = `ffmpeg stopped reading frames (${error.message})`;
+    return new FfmpegError(purpose, detail, {
+      tool: 'ffmpeg',
+      reason: 'unusable',
+      stderr: ffmpeg.stderr(),
       cause: error,
     });
   };
@@ -118,9 +111,9 @@ export async function createEncoder(outPath: string, options: EncoderOptions): P
     mux.push('-c:v', 'copy', ...from.codecArgs);
     if (mp4) mux.push('-movflags', '+faststart');
     mux.push(outPath);
-    tool = startTool(ffmpegPath(), mux, ['ignore', 'pipe', 'pipe']);
+    ffmpeg = start('ffmpeg', mux);
     const what = `Cannot add the audio of "${basename(from.path)}" to "${basename(outPath)}"`;
-    await completeTool(tool, what, { timeoutMs: 600_000 });
+    await ffmpeg.result(what, { timeoutMs: 600_000 });
   };
 
   return {
@@ -157,7 +150,7 @@ export async function createEncoder(outPath: string, options: EncoderOptions): P
     async abort() {
       if (state === 'done' || state === 'failed' || state === 'aborted') return;
       state = 'aborted';
-      await stopTool(tool);
+      await ffmpeg.stop();
       // A finish() in progress sees its ffmpeg killed, fails and cleans up; its caller gets that error.
       if (finishing) await Promise.allSettled([finishing]);
       else await cleanUp();
@@ -167,9 +160,11 @@ export async function createEncoder(outPath: string, options: EncoderOptions): P
   async function finish(): Promise<void> {
     stdin.end();
     try {
-      const exit = await tool.exit;
-      if (!succeeded(exit)) throw toolError(purpose, tool, exit);
-      if (framesWritten === 0) throw new FfmpegError(purpose, 'no frames were written');
+      const exit = await ffmpeg.exited;
+      if (!succeeded(exit)) throw ffmpeg.failure(purpose, exit);
+      if (framesWritten === 0) {
+        throw new FfmpegError(purpose, 'no frames were written', { tool: 'ffmpeg', reason: 'unusable' });
+      }
       if (audio) await muxAudio(audio);
       if (isAborted()) throw new Error(`${purpose}: the encoder was aborted`);
       state = 'done';
@@ -191,13 +186,12 @@ interface AudioSource {
 
 /** The first audio stream of `path` and how to carry it into `outPath`; undefined when it has none. */
 async function audioOf(path: string, outPath: string): Promise<AudioSource | undefined> {
-  const output = await ffprobeJson(path, `Cannot read the audio of "${basename(path)}"`);
-  const stream = output.streams?.find((s) => s.codec_type === 'audio');
+  const stream = await probeAudio(path);
   if (!stream) return undefined;
-  const reencode = MP4_LIKE.has(extname(outPath).toLowerCase()) && !MP4_AUDIO.has(stream.codec_name ?? '');
+  const reencode = MP4_LIKE.has(extname(outPath).toLowerCase()) && !MP4_AUDIO.has(stream.codec);
   return {
     path,
-    streamIndex: stream.index,
+    streamIndex: stream.streamIndex,
     codecArgs: reencode ? ['-c:a', 'aac', '-b:a', '192k'] : ['-c:a', 'copy'],
   };
 }

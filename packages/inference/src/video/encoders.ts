@@ -1,6 +1,6 @@
 // Which H.264 encoder to use: hardware when it really works here, libx264 otherwise, and the
 // ffmpeg arguments that give each of them comparable quality.
-import { ffmpegPath, runTool } from './process.ts';
+import { run } from '@visage/ffmpeg';
 
 export type H264Codec = 'libx264' | 'h264_nvenc' | 'h264_videotoolbox';
 export type HardwareH264Codec = Exclude<H264Codec, 'libx264'>;
@@ -31,8 +31,8 @@ let listed: Promise<HardwareH264Codec[]> | undefined;
 
 /** The hardware H.264 encoders this ffmpeg was built with (cached; a failed listing is retried). */
 export function detectH264Encoders(): Promise<HardwareH264Codec[]> {
-  listed ??= runTool(ffmpegPath(), ['-hide_banner', '-encoders'], 'Cannot list ffmpeg encoders').then(
-    parseH264Encoders,
+  listed ??= run('ffmpeg', ['-hide_banner', '-encoders'], 'Cannot list ffmpeg encoders').then(
+    (listing) => parseH264Encoders(listing.toString('utf8')),
     (error: unknown) => {
       listed = undefined;
       throw error;
@@ -49,7 +49,7 @@ export async function testH264Encoder(codec: H264Codec): Promise<string | undefi
   const args = ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'color=c=black:s=256x256:r=25'];
   args.push('-frames:v', '1', '-c:v', codec, '-pix_fmt', 'yuv420p', '-f', 'null', '-');
   try {
-    await runTool(ffmpegPath(), args, `Test encode with ${codec} failed`, { timeoutMs: 20_000 });
+    await run('ffmpeg', args, `Test encode with ${codec} failed`, { timeoutMs: 20_000 });
     return undefined;
   } catch (error) {
     return (error as Error).message;

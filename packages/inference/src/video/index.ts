@@ -1,4 +1,15 @@
 // Video IO for the pipelines: probe, stream frames out of a file, stream frames into an H.264 file.
+
+// Probing, errors and rates belong to @visage/ffmpeg (the one owner of ffmpeg); re-exported so the
+// pipelines see one video API.
+export {
+  FfmpegError,
+  type FfmpegFailure,
+  fpsToRational,
+  parseRational,
+  probe as probeVideo,
+  type VideoInfo,
+} from '@visage/ffmpeg';
 export {
   type DecodeOptions,
   type DecodeStats,
@@ -19,6 +30,3 @@ export {
   testH264Encoder,
   type X264Preset,
 } from './encoders.ts';
-export { probeVideo, type VideoInfo } from './probe.ts';
-export { FfmpegError } from './process.ts';
-export { fpsToRational, parseRational } from './rational.ts';

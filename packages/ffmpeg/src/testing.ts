@@ -1,5 +1,13 @@
-// For tests: the ffmpeg processes this process has started and not yet reaped.
+// @visage/ffmpeg/testing: helpers for tests and benchmarks, not for production code.
 import { spawnSync } from 'node:child_process';
+
+export {
+  makePhotoMotion,
+  makeTestPattern,
+  type PatternOptions,
+  type PhotoMotionOptions,
+  writeRotated,
+} from './synthetic.ts';
 
 /** ffmpeg processes that are children of this test process, zombies included (ps shows them too). */
 export function ffmpegChildren(): string[] {

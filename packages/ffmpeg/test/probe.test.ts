@@ -1,13 +1,13 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ASTRONAUT } from '../src/testing.ts';
-import { FfmpegError, fpsToRational, parseRational, probeVideo } from '../src/video/index.ts';
-import { makePhotoMotion, makeTestPattern } from '../src/video/synthetic.ts';
-import { writeRotated } from './support/video.ts';
+import { FfmpegError, fpsToRational, parseRational, probe, probeAudio, run } from '../src/index.ts';
+import { makePhotoMotion, makeTestPattern, writeRotated } from '../src/testing.ts';
+
+/** The repository's public-domain astronaut photo (fixtures/faces/PROVENANCE.md). */
+const ASTRONAUT = resolve(import.meta.dirname, '../../../fixtures/faces/astronaut.png');
 
 const dir = mkdtempSync(join(tmpdir(), 'visage-video-probe-'));
 const pattern = join(dir, 'pattern.mp4');
@@ -32,9 +32,9 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('probeVideo', () => {
+describe('probe', () => {
   it('reads size, rate, length, codec and audio of the test pattern', async () => {
-    const info = await probeVideo(pattern);
+    const info = await probe(pattern);
     expect(info).toMatchObject({
       width: 320,
       height: 240,
@@ -45,6 +45,8 @@ describe('probeVideo', () => {
       pixelFormat: 'yuv420p',
       hasAudio: true,
       rotation: 0,
+      displayWidth: 320,
+      displayHeight: 240,
       streamIndex: 0,
     });
     expect(info.durationMs).toBeGreaterThanOrEqual(1960);
@@ -52,41 +54,71 @@ describe('probeVideo', () => {
   });
 
   it('says when there is no audio (the photo with motion)', async () => {
-    const info = await probeVideo(photo);
+    const info = await probe(photo);
     expect(info).toMatchObject({ width: 256, height: 256, fps: 25, frameCount: 50, hasAudio: false });
   });
 
   it('reports the display rotation and keeps the stored size', async () => {
     const rotated = join(dir, 'rotated.mp4');
-    writeRotated(pattern, rotated);
-    const info = await probeVideo(rotated);
+    await writeRotated(pattern, rotated);
+    const info = await probe(rotated);
     expect(info.rotation === 90 || info.rotation === 270).toBe(true);
     expect([info.width, info.height]).toEqual([320, 240]);
+    expect([info.displayWidth, info.displayHeight]).toEqual([240, 320]);
   });
 
   it('estimates the frame count from the duration when the container has none (Matroska)', async () => {
     const mkv = join(dir, 'pattern.mkv');
-    execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', pattern, '-c', 'copy', mkv]);
-    const info = await probeVideo(mkv);
+    await run('ffmpeg', ['-v', 'error', '-y', '-i', pattern, '-c', 'copy', mkv], 'remux');
+    const info = await probe(mkv);
     expect(info.frameCount).toBe(50);
     expect(info.fps).toBe(25);
+  });
+
+  it('reads the packets when the header has no duration (WebM as browsers record it)', async () => {
+    const webm = join(dir, 'recorded.webm');
+    const args = ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=25', '-t', '1.2'];
+    await run('ffmpeg', [...args, '-c:v', 'libvpx-vp9', '-b:v', '200k', webm], 'fixture');
+    const bytes = await readFile(webm);
+    // Overwrite the Segment Info's Duration element (ID 0x4489, 8-byte float) with an EBML Void element.
+    const at = bytes.indexOf(Buffer.from([0x44, 0x89, 0x88]));
+    expect(at).toBeGreaterThan(0);
+    bytes.set([0xec, 0x89, ...new Uint8Array(9)], at);
+    writeFileSync(webm, bytes);
+    expect(await probe(webm)).toMatchObject({ codec: 'vp9', fps: 25, frameCount: 30, durationMs: 1200 });
+  });
+
+  it('says when a file has no video stream, and describes its audio', async () => {
+    const sound = join(dir, 'sound.m4a');
+    const sine = ['-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', '1', '-c:a', 'aac'];
+    await run('ffmpeg', ['-v', 'error', '-y', ...sine, sound], 'fixture');
+    const error = await probe(sound).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FfmpegError);
+    expect(error).toMatchObject({ tool: 'ffprobe', reason: 'no-video-stream' });
+    expect((error as Error).message).toMatch(
+      /^Cannot read video "sound\.m4a": no video stream \(ffprobe reads it as "mov,/,
+    );
+    expect(await probeAudio(sound)).toEqual({ streamIndex: 0, codec: 'aac' });
+    expect(await probeAudio(pattern)).toEqual({ streamIndex: 1, codec: 'aac' });
+    expect(await probeAudio(photo)).toBeUndefined();
   });
 
   it('names the file and says what is wrong with random bytes', async () => {
     const corrupt = join(dir, 'corrupt.mp4');
     writeFileSync(corrupt, noise(64 * 1024));
-    const error = await probeVideo(corrupt).catch((e: unknown) => e);
+    const error = await probe(corrupt).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(FfmpegError);
     expect((error as Error).message).toMatch(/^Cannot read video "corrupt\.mp4": \S/);
+    expect((error as FfmpegError).reason).toMatch(/^(exited|no-video-stream)$/);
   });
 
   it('passes on ffprobe’s own message for a truncated MP4 and a missing file', async () => {
     const truncated = join(dir, 'truncated.mp4');
     writeFileSync(truncated, (await readFile(pattern)).subarray(0, 2000));
-    await expect(probeVideo(truncated)).rejects.toThrow(
+    await expect(probe(truncated)).rejects.toThrow(
       /^Cannot read video "truncated\.mp4": .*(moov|Invalid data)/,
     );
-    await expect(probeVideo(join(dir, 'missing.mp4'))).rejects.toThrow(
+    await expect(probe(join(dir, 'missing.mp4'))).rejects.toThrow(
       /^Cannot read video "missing\.mp4": .*No such file or directory/,
     );
   });

@@ -1,5 +1,5 @@
-// Makes small videos with ffmpeg for the video tests and benchmark (not part of the public surface).
-import { ffmpegPath, runTool } from './process.ts';
+// Makes small videos with ffmpeg for the video tests and benchmarks (exported from ./testing only).
+import { run } from './process.ts';
 
 export interface PatternOptions {
   width?: number;
@@ -29,7 +29,7 @@ export async function makeTestPattern(outPath: string, options: PatternOptions =
     'yuv420p',
   );
   if (audio) args.push('-c:a', 'aac');
-  await runTool(ffmpegPath(), [...args, outPath], `Cannot make test video "${outPath}"`);
+  await run('ffmpeg', [...args, outPath], `Cannot make test video "${outPath}"`);
 }
 
 export interface PhotoMotionOptions {
@@ -65,5 +65,11 @@ export async function makePhotoMotion(
   ];
   args.push('-vf', `${zoom}:d=1:s=${width}x${height}:fps=${fps},format=yuv420p`, '-t', String(seconds));
   args.push('-c:v', 'libx264', '-preset', 'veryfast', '-crf', '12', outPath);
-  await runTool(ffmpegPath(), args, `Cannot make test video "${outPath}"`);
+  await run('ffmpeg', args, `Cannot make test video "${outPath}"`);
+}
+
+/** A copy of `source` tagged as rotated 90° (what phones write), without re-encoding. */
+export async function writeRotated(source: string, out: string): Promise<void> {
+  const args = ['-hide_banner', '-loglevel', 'error', '-y', '-i', source, '-c', 'copy'];
+  await run('ffmpeg', [...args, '-metadata:s:v', 'rotate=90', out], `Cannot make test video "${out}"`);
 }

@@ -1,0 +1,3 @@
+import { visageTestConfig } from '../../vitest.shared.ts';
+
+export default visageTestConfig(import.meta.dirname);
