@@ -20,6 +20,7 @@ COPY apps/worker/package.json apps/worker/
 COPY packages/api/package.json packages/api/
 COPY packages/db/package.json packages/db/
 COPY packages/device/package.json packages/device/
+COPY packages/ffmpeg/package.json packages/ffmpeg/
 COPY packages/inference/package.json packages/inference/
 COPY packages/plugins/package.json packages/plugins/
 COPY scripts/package.json scripts/
