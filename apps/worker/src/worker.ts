@@ -1,6 +1,7 @@
 // Boot and shutdown of one worker process: connections, heartbeat, job queues, cancellation.
 import os from 'node:os';
 import { assertDbReachable, connectRedis, createDb, createRedis, type Db, pingDb } from '@visage/db';
+import { createJobRepository } from '@visage/db/jobs';
 import { MediaStore } from '@visage/db/media';
 import { describeDevice, detectDevice, selectDevice } from '@visage/device';
 import { loadModelCatalog, ModelManager, ModelStore } from '@visage/inference';
@@ -9,7 +10,7 @@ import type { Redis } from 'ioredis';
 import type { WorkerConfig } from './config.ts';
 import { startHeartbeat } from './heartbeat.ts';
 import { type Cancellation, listenForCancels, WorkerShutdown } from './jobs/cancellation.ts';
-import { startJobWorkers } from './jobs/registry.ts';
+import { assignHandlers, pluginHandlers, startJobWorkers } from './jobs/registry.ts';
 import type { Logger } from './logger.ts';
 
 export interface RunningWorker {
@@ -37,7 +38,8 @@ function pluginIds(config: WorkerConfig): string[] {
 
 export async function startWorker(config: WorkerConfig, log: Logger): Promise<RunningWorker> {
   const id = config.VISAGE_WORKER_ID;
-  const plugins = loadPlugins(pluginIds(config));
+  const servedPluginIds = pluginIds(config);
+  const plugins = loadPlugins(servedPluginIds);
   const device = await detectDevice();
   log.info(`device: ${describeDevice(device)}`);
   log.debug({ device }, 'device details');
@@ -89,11 +91,10 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Ru
     const media = new MediaStore(config.VISAGE_MEDIA_DIR);
     const swept = await media.sweepTemp();
     if (swept > 0) log.info({ swept }, 'removed files left by interrupted uploads');
-    const jobs = startJobWorkers(
+    const handlers = pluginHandlers(
       {
         db,
-        redis,
-        redisPrefix: config.REDIS_PREFIX,
+        jobs: createJobRepository({ db, redis, redisPrefix: config.REDIS_PREFIX }),
         media,
         log,
         cancellation,
@@ -101,8 +102,12 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Ru
         models,
         modelStore,
       },
-      redis,
       plugins,
+    );
+    const jobs = startJobWorkers(
+      log,
+      { connection: redis, prefix: config.REDIS_PREFIX },
+      assignHandlers(servedPluginIds, handlers),
       {
         concurrency: config.VISAGE_QUEUE_CONCURRENCY,
         lockDurationMs: config.VISAGE_JOB_LOCK_MS,

@@ -7,18 +7,25 @@ import { createDb, type Db } from '@visage/db';
 import { workerKey } from '@visage/db/jobs';
 import { createTestDatabase, deleteRedisKeys, type TestDatabase, testRedisPrefix } from '@visage/db/testing';
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { connectionName } from '../src/worker.ts';
 
 const workerDir = path.resolve(import.meta.dirname, '..');
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const prefix = testRedisPrefix();
+/**
+ * How long a worker may take to start. Alone it takes ~3 s, but under the full suite a 2-core machine
+ * runs ~8 test processes at once and a start took over 20 s there; the wait ends as soon as it is up.
+ */
+const START_TIMEOUT_MS = 60_000;
 
 interface Started {
   child: ChildProcess;
   stdout: string[];
   stderr: string[];
+  /** Settles once the process has exited and its output has been read to the end. */
   exit: Promise<[number | null, NodeJS.Signals | null]>;
+  closed: boolean;
 }
 
 /** Every worker a test started, so none outlives a failed test. */
@@ -34,36 +41,47 @@ function spawnWorker(env: Record<string, string>): Started {
     child,
     stdout: [],
     stderr: [],
-    exit: once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>,
+    exit: once(child, 'close') as Promise<[number | null, NodeJS.Signals | null]>,
+    closed: false,
   };
-  child.stdout?.on('data', (chunk: Buffer) =>
-    started.stdout.push(...chunk.toString().split('\n').filter(Boolean)),
-  );
+  child.on('close', () => {
+    started.closed = true;
+  });
+  // A chunk can end mid-line: keep the unfinished part for the next one.
+  let partial = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    const lines = (partial + chunk.toString()).split('\n');
+    partial = lines.pop() ?? '';
+    started.stdout.push(...lines.filter(Boolean));
+  });
   child.stderr?.on('data', (chunk: Buffer) => started.stderr.push(chunk.toString()));
   spawned.push(started);
   return started;
 }
 
-async function waitForLog(
-  started: Started,
-  msg: string,
-  timeoutMs = 20_000,
-): Promise<Record<string, unknown>> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const line = started.stdout
-      .map((l) => JSON.parse(l) as Record<string, unknown>)
-      .find((l) => l.msg === msg);
-    if (line) return line;
-    if (started.child.exitCode !== null) break;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+const logLines = (started: Started) => started.stdout.map((l) => JSON.parse(l) as Record<string, unknown>);
+
+/** The first line logged with `msg`; fails once the process has ended without it, or after the start timeout. */
+async function waitForLog(started: Started, msg: string): Promise<Record<string, unknown>> {
+  const line = await vi.waitFor(
+    () => {
+      const found = logLines(started).find((l) => l.msg === msg);
+      if (found || started.closed) return found ?? null;
+      throw new Error(`waiting for "${msg}"`);
+    },
+    { timeout: START_TIMEOUT_MS, interval: 50 },
+  );
+  if (line) return line;
   throw new Error(
-    `worker never logged "${msg}". stdout:\n${started.stdout.join('\n')}\nstderr:\n${started.stderr.join('')}`,
+    `worker ended without logging "${msg}". stdout:\n${started.stdout.join('\n')}\nstderr:\n${started.stderr.join('')}`,
   );
 }
 
-describe('worker process', () => {
+/** The message of the fatal line a worker that refused to start logged. */
+const fatalMessage = (started: Started) => logLines(started).find((l) => l.level === 60)?.msg;
+
+// Every test spawns a worker, which may take up to the start timeout under load.
+describe('worker process', { timeout: START_TIMEOUT_MS + 30_000 }, () => {
   let database: TestDatabase;
   let db: Db;
   let redis: Redis;
@@ -147,12 +165,28 @@ describe('worker process', () => {
     const worker = spawnWorker({ DATABASE_URL: database.url, REDIS_URL: redisUrl, VISAGE_DEVICE: absent });
     const [code] = await worker.exit;
     expect(code).toBe(1);
-    const fatal = worker.stdout
-      .map((l) => JSON.parse(l) as { level: number; msg: string })
-      .find((l) => l.level === 60);
-    expect(fatal?.msg).toMatch(
+    expect(fatalMessage(worker)).toMatch(
       new RegExp(`^VISAGE_DEVICE=${absent} is not available here: .*\\. Available: .*cpu\\.$`),
     );
+  });
+
+  it('should refuse to start when two handlers claim one queue, naming it', async () => {
+    const id = `test-twice-${randomBytes(3).toString('hex')}`;
+    const worker = spawnWorker({
+      DATABASE_URL: database.url,
+      REDIS_URL: redisUrl,
+      VISAGE_WORKER_ID: id,
+      VISAGE_ENABLE_TEST_PLUGIN: '1',
+      VISAGE_PLUGINS: 'test,test',
+    });
+    const [code] = await worker.exit;
+    expect(code).toBe(1);
+    expect(fatalMessage(worker)).toBe(
+      'The worker cannot start: queue "jobs-test" is claimed by 2 handlers (plugin "test", plugin "test").',
+    );
+    // It closed the connections it had already opened.
+    expect(await pgConnections(connectionName(id))).toBe(0);
+    expect(await redisConnections(connectionName(id))).toBe(0);
   });
 
   it('should exit 1 with a clear message when Redis is unreachable', async () => {
@@ -164,10 +198,7 @@ describe('worker process', () => {
     });
     const [code] = await worker.exit;
     expect(code).toBe(1);
-    const fatal = worker.stdout
-      .map((l) => JSON.parse(l) as { level: number; msg: string })
-      .find((l) => l.level === 60);
-    expect(fatal?.msg).toMatch(/^Cannot reach Redis at 127\.0\.0\.1:1 .*set REDIS_URL/);
+    expect(fatalMessage(worker)).toMatch(/^Cannot reach Redis at 127\.0\.0\.1:1 .*set REDIS_URL/);
     // It closed the database connection it had already opened.
     expect(await pgConnections(connectionName(id))).toBe(0);
   });
@@ -179,10 +210,7 @@ describe('worker process', () => {
     });
     const [code] = await worker.exit;
     expect(code).toBe(1);
-    const fatal = worker.stdout
-      .map((l) => JSON.parse(l) as { level: number; msg: string })
-      .find((l) => l.level === 60);
-    expect(fatal?.msg).toBe(
+    expect(fatalMessage(worker)).toBe(
       'Cannot reach PostgreSQL at 127.0.0.1:1/visage (connect ECONNREFUSED 127.0.0.1:1). Start it (npm start does) or set DATABASE_URL.',
     );
   });

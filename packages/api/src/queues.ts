@@ -1,5 +1,6 @@
-// One BullMQ queue per plugin; the API only adds and removes jobs (the worker processes them).
-import { jobQueueName } from '@visage/db/jobs';
+// One BullMQ queue per plugin; the API only adds and removes jobs (the worker processes them). Names,
+// payload and options come from the job catalogue (@visage/db/jobs), shared with the worker.
+import { type PluginJobData, pluginQueueJob, pluginQueueName } from '@visage/db/jobs';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 
@@ -13,7 +14,10 @@ export interface JobQueues {
 
 export function createJobQueues(connection: Redis, prefix: string, plugins: readonly string[]): JobQueues {
   const queues = new Map(
-    plugins.map((plugin) => [plugin, new Queue(jobQueueName(plugin), { connection, prefix })]),
+    plugins.map((plugin) => [
+      plugin,
+      new Queue<PluginJobData>(pluginQueueName(plugin), { connection, prefix }),
+    ]),
   );
   const queueOf = (plugin: string) => {
     const queue = queues.get(plugin);
@@ -22,12 +26,8 @@ export function createJobQueues(connection: Redis, prefix: string, plugins: read
   };
   return {
     async enqueue(plugin, jobId) {
-      // The BullMQ job id is the database id, so cancel and the worker find it by that id.
-      await queueOf(plugin).add(
-        plugin,
-        { jobId },
-        { jobId, removeOnComplete: { count: 1000 }, removeOnFail: { count: 5000 } },
-      );
+      const { name, data, opts } = pluginQueueJob(plugin, jobId);
+      await queueOf(plugin).add(name, data, opts);
     },
     async removeWaiting(plugin, jobId) {
       const job = await queueOf(plugin).getJob(jobId);

@@ -1,23 +1,55 @@
 // The jobs and assets routers through createCaller (no HTTP): validation, paging and filters,
-// and who may do what.
+// who may do what, and the job lifecycle as the API drives it (through the job repository).
+import { createJobRepository, jobCancelChannel, type RunRecord, type Transition } from '@visage/db/jobs';
+import { type JobEventRecorder, recordJobEvents } from '@visage/db/testing';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadCaller } from '../src/access.ts';
+import { type ApiServices, createContextInner } from '../src/context.ts';
+import { createCaller } from '../src/root.ts';
 import { createTestApi } from './support.ts';
+
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const run: RunRecord = { metadata: {}, timings: { runMs: 1, waitedMs: 1 }, provider: null };
+const ok = (result: Transition) => {
+  if (!result.ok) throw result.refused;
+  return result.job;
+};
 
 describe('jobs router', () => {
   let api: Awaited<ReturnType<typeof createTestApi>>;
   let alice: Awaited<ReturnType<typeof api.callerFor>>;
   let bob: Awaited<ReturnType<typeof api.callerFor>>;
   let aliceId: string;
+  let events: JobEventRecorder;
+  /** The repository a worker would use, to move jobs along as a worker would. */
+  let worker: ReturnType<typeof createJobRepository>;
+  /** Alice through services with some parts replaced (a queue that fails, a job a worker holds). */
+  const aliceWith = async (replaced: Partial<ApiServices>) =>
+    createCaller(
+      createContextInner(
+        { ...api.services, ...replaced },
+        await loadCaller(
+          api.services.db,
+          await api.services.db.user.findUniqueOrThrow({ where: { id: aliceId } }),
+        ),
+      ),
+    );
 
   beforeAll(async () => {
     api = await createTestApi();
+    events = await recordJobEvents(redisUrl, api.services.redis, api.services.redisPrefix);
+    worker = createJobRepository(api.services);
     aliceId = (await api.signUp('alice@example.com')).body.user?.id ?? '';
     await api.services.db.appSetting.create({ data: { key: 'signupOpen', value: true } });
     const bobId = (await api.signUp('bob@example.com')).body.user?.id ?? '';
     alice = await api.callerFor(aliceId);
     bob = await api.callerFor(bobId);
   });
-  afterAll(() => api.close());
+  afterAll(async () => {
+    await events.close();
+    await api.close();
+  });
 
   it('should name every invalid field of a plugin input', async () => {
     await expect(
@@ -52,38 +84,31 @@ describe('jobs router', () => {
       await image(null, 'upload'),
       await image('aa/out.webp', 'output'),
     ];
-    const failed = await api.services.db.job.create({
-      data: {
-        ownerId: aliceId,
-        plugin: 'test',
-        input: {},
-        status: 'failed',
-        error: 'boom',
-        assets: {
-          create: [
-            { assetId: bare.id, role: 'input', slot: 'a' },
-            { assetId: input.id, role: 'input', slot: 'b' },
-          ],
+    const seeded = (inputs: { assetId: string; slot: string }[]) =>
+      worker.create(
+        {
+          ownerId: aliceId,
+          organizationId: null,
+          plugin: 'test',
+          input: {},
+          inputs: inputs.map((link) => ({ ...link, position: 0 })),
         },
-      },
+        () => Promise.resolve(),
+      );
+    const failed = await seeded([
+      { assetId: bare.id, slot: 'a' },
+      { assetId: input.id, slot: 'b' },
+    ]);
+    ok(await worker.claim(failed.id, { device: 'cpu' }));
+    ok(await worker.fail(failed.id, new Error('boom'), run));
+    const done = await seeded([{ assetId: input.id, slot: 'image' }]);
+    ok(await worker.claim(done.id, { device: 'cpu' }));
+    await api.services.db.jobAsset.create({
+      data: { jobId: done.id, assetId: output.id, role: 'output', slot: 'result' },
     });
-    const done = await api.services.db.job.create({
-      data: {
-        ownerId: aliceId,
-        plugin: 'test',
-        input: {},
-        status: 'succeeded',
-        assets: {
-          create: [
-            { assetId: input.id, role: 'input', slot: 'image' },
-            { assetId: output.id, role: 'output', slot: 'result' },
-          ],
-        },
-      },
-    });
-    const none = await api.services.db.job.create({
-      data: { ownerId: aliceId, plugin: 'test', input: {}, status: 'cancelled' },
-    });
+    ok(await worker.succeed(done.id, run));
+    const none = await seeded([]);
+    ok(await worker.cancel(none.id));
     const { items } = await alice.jobs.list({ status: ['failed', 'succeeded', 'cancelled'] });
     const cover = (id: string) => items.find((j) => j.id === id)?.coverUrl;
     expect(cover(failed.id)).toBe(`/api/media/${input.id}?variant=thumbnail`);
@@ -146,5 +171,74 @@ describe('jobs router', () => {
     await expect(teammate.jobs.retry({ id })).rejects.toMatchObject({ code: 'FORBIDDEN' });
     const detail = await teammate.jobs.get({ id });
     expect(detail.ownerId).toBe(aliceId);
+  });
+
+  it('should announce a new job once, and link a retry to the job it retries', async () => {
+    await events.next();
+    const { id } = await alice.jobs.create({ plugin: 'test', input: { steps: 1 } });
+    expect(await events.next()).toEqual([expect.objectContaining({ jobId: id, status: 'queued' })]);
+    ok(await worker.claim(id, { device: 'cpu' }));
+    ok(await worker.fail(id, new Error('boom'), run));
+    const retried = await alice.jobs.retry({ id });
+    expect(await alice.jobs.get({ id: retried.id })).toMatchObject({ status: 'queued', retryOfId: id });
+  });
+
+  it('should record and announce a job it could not put on its queue, and say why', async () => {
+    const down = new Error('Redis is down');
+    const withoutQueue = await aliceWith({
+      queues: { ...api.services.queues, enqueue: () => Promise.reject(down) },
+    });
+    await events.next();
+    await expect(withoutQueue.jobs.create({ plugin: 'test', input: {} })).rejects.toMatchObject({
+      code: 'INTERNAL_SERVER_ERROR',
+      message: 'Redis is down',
+    });
+    const announced = await events.next();
+    expect(announced).toEqual([
+      expect.objectContaining({ status: 'failed', error: 'Could not queue the job: Redis is down' }),
+    ]);
+    expect(await alice.jobs.get({ id: announced[0]?.jobId ?? '' })).toMatchObject({
+      status: 'failed',
+      error: 'Could not queue the job: Redis is down',
+    });
+  });
+
+  it('should cancel a job still on its queue at once, announcing it once', async () => {
+    const { id } = await alice.jobs.create({ plugin: 'test', input: {} });
+    await events.next();
+    expect(await alice.jobs.cancel({ id })).toEqual({ id, status: 'cancelled' });
+    expect(await events.next()).toEqual([
+      expect.objectContaining({ jobId: id, status: 'cancelled', stage: 'cancelled before it started' }),
+    ]);
+  });
+
+  it('should note the cancel of a job a worker holds on its row, then tell the worker', async () => {
+    const { id } = await alice.jobs.create({ plugin: 'test', input: {} });
+    ok(await worker.claim(id, { device: 'cpu' }));
+    // BullMQ handed it to a worker: it is no longer waiting on the queue.
+    const held = await aliceWith({
+      queues: { ...api.services.queues, removeWaiting: () => Promise.resolve(false) },
+    });
+    const listener = new Redis(redisUrl);
+    const told = new Promise<string>((resolve) =>
+      listener.on('message', (_channel: string, jobId: string) => resolve(jobId)),
+    );
+    await listener.subscribe(jobCancelChannel(api.services.redisPrefix));
+    try {
+      expect(await held.jobs.cancel({ id })).toEqual({ id, status: 'running' });
+      expect(await told).toBe(id);
+    } finally {
+      await listener.quit();
+    }
+    expect(await api.services.db.job.findUniqueOrThrow({ where: { id } })).toMatchObject({
+      status: 'running',
+      cancelRequestedAt: expect.any(Date),
+    });
+    // The worker stops it; a cancel after that is refused.
+    ok(await worker.cancel(id, { run }));
+    await expect(held.jobs.cancel({ id })).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: `Job ${id} has already cancelled`,
+    });
   });
 });

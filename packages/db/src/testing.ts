@@ -63,3 +63,5 @@ export async function deleteRedisKeys(redis: Redis, prefix: string): Promise<num
   } while (cursor !== '0');
   return deleted;
 }
+
+export { type JobEventRecorder, recordJobEvents } from './jobs/testing.ts';

@@ -1,7 +1,7 @@
-// Runs one job: load the row, claim it, run the plugin, store the outcome. Every way a job can end
-// (succeeded, failed, cancelled, interrupted by shutdown) is written to its row and announced.
-import type { Db, Prisma } from '@visage/db';
-import { jobEventFromRow, publishJobEvent, TERMINAL_STATUSES } from '@visage/db/jobs';
+// Runs one job: claim the row, run the plugin, record the outcome. Every way a job can end
+// (succeeded, failed, cancelled, interrupted by shutdown) is a write of the job repository, which
+// guards it with the transition table and announces it (docs/architecture.md §8.4).
+import type { JobRow, JobTransitionError, PluginJobData, RunRecord } from '@visage/db/jobs';
 import type { ModelStore } from '@visage/inference';
 import type { Plugin } from '@visage/plugins';
 import { DelayedError, type Job as QueueJob } from 'bullmq';
@@ -14,125 +14,109 @@ export interface ProcessorDeps extends Omit<RunContextDeps, 'reportQueueProgress
   modelStore: Pick<ModelStore, 'missingModels'>;
 }
 
-export type JobOutcome = 'succeeded' | 'failed' | 'cancelled' | 'interrupted' | 'skipped';
+/**
+ * What a run came to (BullMQ's return value). A failure throws instead, so BullMQ marks the job
+ * failed, and so does a shutdown (`DelayedError`: the job goes back on the queue).
+ * - `skipped`: the row was gone or could not be claimed (it ended, or was cancelled before it started);
+ * - `superseded`: the row ended elsewhere while this worker ran it (the owner's cancel or a queue
+ *   failure after a stall), so this run's outcome was not recorded.
+ */
+export type JobOutcome = 'succeeded' | 'cancelled' | 'skipped' | 'superseded';
 
 export async function processJob(
   deps: ProcessorDeps,
   plugin: Plugin,
-  queueJob: QueueJob<{ jobId: string }>,
+  queueJob: QueueJob<PluginJobData>,
   token: string | undefined,
 ): Promise<JobOutcome> {
-  const { db, log } = deps;
+  const { log } = deps;
   const jobId = queueJob.data.jobId;
-  const announce = async (row: Parameters<typeof jobEventFromRow>[0]) =>
-    publishJobEvent(deps.redis, deps.redisPrefix, jobEventFromRow(row));
-
-  const row = await db.job.findUnique({ where: { id: jobId } });
-  if (!row) {
-    log.info({ jobId }, 'job was deleted before it ran; skipping');
-    return 'skipped';
-  }
-  // "running" too: a job whose worker died (or was stopped) is picked up again.
-  const claimed = await db.job.updateMany({
-    where: { id: jobId, status: { in: ['queued', 'running'] } },
-    data: {
-      status: 'running',
-      startedAt: row.startedAt ?? new Date(),
-      attempts: { increment: 1 },
-      device: deps.device.device,
-      stage: 'starting',
-      error: null,
-      errorStack: null,
-    },
-  });
-  if (claimed.count === 0) {
-    log.info({ jobId, status: row.status }, 'job is no longer waiting to run; skipping');
-    return 'skipped';
-  }
-  await announce(await db.job.findUniqueOrThrow({ where: { id: jobId } }));
-
+  // Listen for a cancel before claiming: a request published from now on aborts this controller, and
+  // one published earlier was noted on the row the claim returns (docs/architecture.md §8.6).
   const controller = deps.cancellation.register(jobId);
+  try {
+    // "running" too: a job whose worker died (or was stopped) is picked up again.
+    const claimed = await deps.jobs.claim(jobId, { device: deps.device.device });
+    if (!claimed.ok) {
+      const { status } = claimed.refused;
+      if (status === null) log.info({ jobId }, 'job was deleted before it ran; skipping');
+      else log.info({ jobId, status }, 'job is no longer waiting to run; skipping');
+      return 'skipped';
+    }
+    if (claimed.job.cancelRequestedAt) controller.abort(new CancelledByUser());
+    return await runClaimed(deps, plugin, claimed.job, controller, queueJob, token);
+  } finally {
+    deps.cancellation.unregister(jobId);
+  }
+}
+
+async function runClaimed(
+  deps: ProcessorDeps,
+  plugin: Plugin,
+  row: JobRow,
+  controller: AbortController,
+  queueJob: QueueJob<PluginJobData>,
+  token: string | undefined,
+): Promise<JobOutcome> {
+  const { jobs, log } = deps;
+  const jobId = row.id;
   const ctx = createRunContext(
     { ...deps, reportQueueProgress: (fraction) => queueJob.updateProgress(Math.round(fraction * 100)) },
     row,
     controller.signal,
   );
   const started = performance.now();
-  const finish = async (data: Prisma.JobUpdateInput) => {
-    const metadata = { ...((row.metadata as Record<string, unknown> | null) ?? {}), ...ctx.metadata() };
-    const timings = {
+  const runRecord = (): RunRecord => ({
+    metadata: { ...((row.metadata as Record<string, unknown> | null) ?? {}), ...ctx.metadata() },
+    timings: {
       runMs: Math.round(performance.now() - started),
       waitedMs: Date.now() - row.createdAt.getTime(),
-    };
-    // The execution providers the job's models ran on, e.g. "cuda" or "coreml+cpu".
-    const provider = ctx.providers().join('+') || null;
-    await announce(
-      await db.job.update({
-        where: { id: jobId },
-        data: { ...data, metadata: metadata as Prisma.InputJsonValue, timings, provider },
-      }),
-    );
+    },
+    provider: ctx.providers().join('+') || null,
+  });
+  /** The row ended elsewhere meanwhile, so the table refused to record this run's `outcome`. */
+  const superseded = (refused: JobTransitionError, outcome: string): JobOutcome => {
+    log.warn({ jobId, status: refused.status }, `job ${outcome} but not recorded: ${refused.message}`);
+    return 'superseded';
   };
 
   try {
+    controller.signal.throwIfAborted(); // cancelled before it started
     log.info({ jobId, plugin: plugin.id }, 'job started');
     const input = plugin.input.parse(row.input);
     const missing = deps.modelStore.missingModels(plugin.models(input));
     if (missing) throw missing; // names every missing model and how to get it
     await plugin.run(ctx, input);
     await ctx.flush();
-    await finish({ status: 'succeeded', progress: 1, stage: 'done', finishedAt: new Date() });
+    const succeeded = await jobs.succeed(jobId, runRecord());
+    if (!succeeded.ok) return superseded(succeeded.refused, 'succeeded');
     log.info({ jobId }, 'job succeeded');
     return 'succeeded';
   } catch (error) {
     await ctx.flush();
     const reason: unknown = controller.signal.aborted ? controller.signal.reason : undefined;
     if (reason instanceof CancelledByUser) {
-      await finish({ status: 'cancelled', stage: 'cancelled', finishedAt: new Date() });
+      const cancelled = await jobs.cancel(jobId, { run: runRecord() });
+      if (!cancelled.ok) return superseded(cancelled.refused, 'cancelled');
       log.info({ jobId }, 'job cancelled');
       return 'cancelled';
     }
     if (reason instanceof WorkerShutdown && token) {
       // Back to the queue without spending an attempt; another (or the restarted) worker runs it.
-      await finish({ status: 'queued', stage: 'interrupted by a worker shutdown; waiting for a worker' });
+      const requeued = await jobs.requeue(jobId, runRecord());
+      if (!requeued.ok) return superseded(requeued.refused, 'interrupted by shutdown');
       await queueJob.moveToDelayed(Date.now() + 1_000, token);
       log.warn({ jobId }, 'job interrupted by shutdown and re-queued');
       throw new DelayedError();
     }
     const err = error instanceof Error ? error : new Error(String(error));
-    await finish({
-      status: 'failed',
-      error: err.message,
-      errorStack: err.stack ?? null,
-      finishedAt: new Date(),
-    });
-    log.error({ jobId, err }, 'job failed');
+    const failed = await jobs.fail(jobId, err, runRecord());
+    if (failed.ok) log.error({ jobId, err }, 'job failed');
+    else
+      log.error(
+        { jobId, err, status: failed.refused.status },
+        `job failed but not recorded: ${failed.refused.message}`,
+      );
     throw err;
-  } finally {
-    deps.cancellation.unregister(jobId);
   }
-}
-
-/**
- * For jobs BullMQ fails without our processor finishing them (stalled too often after worker
- * crashes): record the failure so the row is never left "running".
- */
-export async function recordQueueFailure(
-  db: Db,
-  deps: Pick<ProcessorDeps, 'redis' | 'redisPrefix'>,
-  jobId: string,
-  message: string,
-) {
-  const { count } = await db.job.updateMany({
-    where: { id: jobId, status: { notIn: [...TERMINAL_STATUSES] } },
-    data: { status: 'failed', error: message, finishedAt: new Date() },
-  });
-  if (count > 0) {
-    await publishJobEvent(
-      deps.redis,
-      deps.redisPrefix,
-      jobEventFromRow(await db.job.findUniqueOrThrow({ where: { id: jobId } })),
-    );
-  }
-  return count > 0;
 }

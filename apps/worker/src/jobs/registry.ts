@@ -1,9 +1,11 @@
-// One BullMQ Worker per plugin queue. Fails at start on a plugin listed twice.
-import { jobQueueName } from '@visage/db/jobs';
+// One BullMQ Worker per queue, each queue with exactly one handler. The worker refuses to start when
+// an enabled plugin's queue has no handler or two handlers claim one queue (docs/architecture.md §8.2).
+import { PLUGIN_WORKER_OPTIONS, type PluginJobData, pluginQueueName } from '@visage/db/jobs';
 import type { Plugin } from '@visage/plugins';
-import { DelayedError, Worker } from 'bullmq';
+import { DelayedError, type Job as QueueJob, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { type ProcessorDeps, processJob, recordQueueFailure } from './processor.ts';
+import type { Logger } from '../logger.ts';
+import { type JobOutcome, type ProcessorDeps, processJob } from './processor.ts';
 
 export interface QueueSettings {
   concurrency: number;
@@ -12,44 +14,92 @@ export interface QueueSettings {
   stalledIntervalMs: number;
 }
 
+/** What consumes one queue. */
+export interface QueueHandler {
+  queue: string;
+  /** Who it is, for messages: `plugin "faceswap"`. */
+  owner: string;
+  process(job: QueueJob<PluginJobData>, token: string | undefined): Promise<JobOutcome>;
+  /** BullMQ failed a job without `process` recording it (it stalled too often, §8.9). */
+  failedByQueue(job: QueueJob<PluginJobData>, error: Error): Promise<void>;
+}
+
+/** Thrown at start when the handlers do not cover the enabled plugins one to one. */
+export class HandlerTableError extends Error {
+  override name = 'HandlerTableError';
+}
+
+/** A handler per plugin: runs its jobs, and records a failure BullMQ decided on its own. */
+export function pluginHandlers(deps: ProcessorDeps, plugins: readonly Plugin[]): QueueHandler[] {
+  return plugins.map((plugin) => ({
+    queue: pluginQueueName(plugin.id),
+    owner: `plugin "${plugin.id}"`,
+    process: (job, token) => processJob(deps, plugin, job, token),
+    async failedByQueue(job, error) {
+      // Refused when the processor already recorded an outcome: then there is nothing to add.
+      await deps.jobs.failFromQueue(job.data.jobId, error.message);
+    },
+  }));
+}
+
+/**
+ * The handler of each queue; throws naming every enabled plugin whose queue has no handler and
+ * every queue that more than one handler claims.
+ */
+export function assignHandlers(
+  pluginIds: readonly string[],
+  handlers: readonly QueueHandler[],
+): Map<string, QueueHandler> {
+  const byQueue = new Map<string, QueueHandler[]>();
+  for (const handler of handlers)
+    byQueue.set(handler.queue, [...(byQueue.get(handler.queue) ?? []), handler]);
+  const problems: string[] = [];
+  for (const id of new Set(pluginIds)) {
+    const queue = pluginQueueName(id);
+    if (!byQueue.has(queue)) problems.push(`plugin "${id}" has no handler for its queue "${queue}"`);
+  }
+  for (const [queue, claimants] of byQueue) {
+    if (claimants.length > 1)
+      problems.push(
+        `queue "${queue}" is claimed by ${claimants.length} handlers (${claimants.map((h) => h.owner).join(', ')})`,
+      );
+  }
+  if (problems.length) throw new HandlerTableError(`The worker cannot start: ${problems.join('; ')}.`);
+  return new Map([...byQueue].map(([queue, [handler]]) => [queue, handler as QueueHandler]));
+}
+
 export function startJobWorkers(
-  deps: ProcessorDeps,
-  connection: Redis,
-  plugins: Plugin[],
+  log: Logger,
+  redis: { connection: Redis; prefix: string },
+  handlers: ReadonlyMap<string, QueueHandler>,
   settings: QueueSettings,
 ) {
-  const ids = plugins.map((p) => p.id);
-  const duplicate = ids.find((id, i) => ids.indexOf(id) !== i);
-  if (duplicate) throw new Error(`Plugin "${duplicate}" is registered twice`);
-
-  const workers = plugins.map((plugin) => {
-    const worker = new Worker<{ jobId: string }>(
-      jobQueueName(plugin.id),
-      (job, token) => processJob(deps, plugin, job, token),
-      {
-        connection,
-        prefix: deps.redisPrefix,
-        concurrency: settings.concurrency,
-        lockDuration: settings.lockDurationMs,
-        stalledInterval: settings.stalledIntervalMs,
-        maxStalledCount: 1,
-      },
-    );
+  const workers = [...handlers].map(([queue, handler]) => {
+    const worker = new Worker<PluginJobData, JobOutcome>(queue, (job, token) => handler.process(job, token), {
+      connection: redis.connection,
+      prefix: redis.prefix,
+      concurrency: settings.concurrency,
+      lockDuration: settings.lockDurationMs,
+      stalledInterval: settings.stalledIntervalMs,
+      ...PLUGIN_WORKER_OPTIONS,
+    });
     worker.on('failed', (job, error) => {
       if (!job || error instanceof DelayedError) return;
-      recordQueueFailure(deps.db, deps, job.data.jobId, error.message).catch((dbError: unknown) =>
-        deps.log.error(
-          { err: dbError, jobId: job.data.jobId, cause: error.message },
-          'could not record a job failure',
-        ),
-      );
+      handler
+        .failedByQueue(job, error)
+        .catch((dbError: unknown) =>
+          log.error(
+            { err: dbError, jobId: job.data.jobId, cause: error.message },
+            'could not record a job failure',
+          ),
+        );
     });
-    worker.on('error', (error) => deps.log.error({ err: error, plugin: plugin.id }, 'queue worker error'));
+    worker.on('error', (error) => log.error({ err: error, queue }, 'queue worker error'));
     return worker;
   });
 
   return {
-    queues: plugins.map((p) => jobQueueName(p.id)),
+    queues: [...handlers.keys()],
     /** Stops taking jobs and waits for the running ones to finish. */
     close: () => Promise.all(workers.map((w) => w.close())).then(() => undefined),
   };

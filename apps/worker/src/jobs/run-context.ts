@@ -1,27 +1,27 @@
 // The RunContext a plugin gets: progress that reaches the database, BullMQ and SSE subscribers
-// (throttled), previews, input files and output assets.
+// (throttled; written through the job repository), previews, input files and output assets.
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Db, Prisma } from '@visage/db';
-import { jobEventFromRow, jobPreviewKey, publishJobEvent } from '@visage/db/jobs';
+import type { Db } from '@visage/db';
+import { type JobRepository, jobPreviewKey } from '@visage/db/jobs';
 import { createAsset, type MediaStore } from '@visage/db/media';
 import type { SelectedDevice } from '@visage/device';
 import type { ModelManager } from '@visage/inference';
 import type { Preview, RunContext } from '@visage/plugins';
-import type { Redis } from 'ioredis';
 import sharp from 'sharp';
 import type { Logger } from '../logger.ts';
 
-/** At most this many progress writes per second per job. */
+/** At least this many milliseconds between two progress writes of one job (at most 4 a second). */
 const PROGRESS_INTERVAL_MS = 250;
 
 export interface RunContextDeps {
   device: SelectedDevice;
   models: ModelManager;
+  /** Input links and output assets. */
   db: Db;
-  redis: Redis;
-  redisPrefix: string;
+  /** Progress writes (and their events). */
+  jobs: JobRepository;
   media: MediaStore;
   log: Logger;
   /** BullMQ's progress for the job (shown by queue tools). */
@@ -55,19 +55,26 @@ export function createRunContext(
     pending = undefined;
     if (!update) return;
     lastWrite = Date.now();
-    const data: Prisma.JobUpdateInput = { progress: update.fraction, stage: update.stage };
     if (update.preview) {
       const webp = await sharp(update.preview.data).resize(512, 512, { fit: 'inside' }).webp().toBuffer();
       const file = deps.media.absolutePath(jobPreviewKey(job.id));
       await mkdir(path.dirname(file), { recursive: true });
       await writeFile(file, webp);
-      data.previewVersion = { increment: 1 };
     }
-    const row = await db.job.update({ where: { id: job.id }, data });
-    await Promise.all([
-      publishJobEvent(deps.redis, deps.redisPrefix, jobEventFromRow(row)),
-      deps.reportQueueProgress(update.fraction),
-    ]);
+    const written = await deps.jobs.progress(job.id, {
+      fraction: update.fraction,
+      stage: update.stage,
+      preview: update.preview !== undefined,
+    });
+    if (!written.ok) {
+      // The row ended elsewhere meanwhile (a queue failure, the owner's cancel after a stall).
+      log.info(
+        { jobId: job.id, status: written.refused.status },
+        'progress not recorded: job is no longer running',
+      );
+      return;
+    }
+    await deps.reportQueueProgress(update.fraction);
   };
   const schedule = () => {
     writes = writes.then(write).catch((error: unknown) => {

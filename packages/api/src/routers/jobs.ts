@@ -1,10 +1,11 @@
 import { TRPCError, tracked } from '@trpc/server';
 import type { Prisma } from '@visage/db';
 import {
+  createJobRepository,
   type JobEvent,
+  type JobTransitionError,
   jobEventFromRow,
   publishCancel,
-  publishJobEvent,
   TERMINAL_STATUSES,
 } from '@visage/db/jobs';
 import { pluginDescriptors, referencedAssets } from '@visage/plugins/schemas';
@@ -67,14 +68,29 @@ async function loadVisibleJob(ctx: Context & { caller: NonNullable<Context['call
   return job;
 }
 
-async function announce(ctx: Context, job: Parameters<typeof jobEventFromRow>[0]) {
-  await publishJobEvent(ctx.redis, ctx.redisPrefix, jobEventFromRow(job));
-}
+/** Every status change goes through the job repository, which also publishes the job's event. */
+const jobRepository = (ctx: Context) => createJobRepository(ctx);
+
+/** A change the job's status no longer allows (it ended meanwhile), worded for its owner. */
+const conflict = (refused: JobTransitionError) =>
+  new TRPCError({
+    code: 'CONFLICT',
+    message:
+      refused.status === null
+        ? `Job ${refused.jobId} no longer exists`
+        : `Job ${refused.jobId} has already ${refused.status}`,
+    cause: refused,
+  });
 
 /** Validates a plugin input, checks every asset it names is readable by the caller, creates and enqueues the job. */
 async function createJob(
   ctx: Context & { caller: NonNullable<Context['caller']> },
-  { plugin, input, organizationId }: { plugin: string; input: unknown; organizationId?: string | null },
+  {
+    plugin,
+    input,
+    organizationId,
+    retryOfId,
+  }: { plugin: string; input: unknown; organizationId?: string | null; retryOfId?: string },
 ) {
   const descriptor = pluginDescriptors.find((d) => d.id === plugin);
   if (!descriptor || !ctx.plugins.includes(plugin)) {
@@ -101,35 +117,20 @@ async function createJob(
   if (readable !== ids.length)
     throw new TRPCError({ code: 'NOT_FOUND', message: 'An input asset was not found' });
 
-  const job = await ctx.db.job.create({
-    data: {
+  // A job that cannot be enqueued is recorded as failed (and the error rethrown) by the repository.
+  return jobRepository(ctx).create(
+    {
       ownerId: ctx.caller.userId,
       organizationId: organizationId ?? null,
       plugin,
       input: parsed.data as Prisma.InputJsonValue,
-      assets: {
-        create: refs.flatMap((ref) =>
-          ref.ids.map((assetId, position) => ({ assetId, role: 'input' as const, slot: ref.slot, position })),
-        ),
-      },
+      inputs: refs.flatMap((ref) =>
+        ref.ids.map((assetId, position) => ({ assetId, slot: ref.slot, position })),
+      ),
+      retryOfId,
     },
-  });
-  try {
-    await ctx.queues.enqueue(plugin, job.id);
-  } catch (error) {
-    // Without a queue entry no worker would ever run it: record why instead of leaving it "queued".
-    await ctx.db.job.update({
-      where: { id: job.id },
-      data: {
-        status: 'failed',
-        error: `Could not queue the job: ${(error as Error).message}`,
-        finishedAt: new Date(),
-      },
-    });
-    throw error;
-  }
-  await announce(ctx, job);
-  return job;
+    (job) => ctx.queues.enqueue(plugin, job.id),
+  );
 }
 
 export const jobsRouter = router({
@@ -200,17 +201,19 @@ export const jobsRouter = router({
     if (TERMINAL_STATUSES.includes(job.status)) {
       throw new TRPCError({ code: 'CONFLICT', message: `Job ${input.id} has already ${job.status}` });
     }
+    const jobs = jobRepository(ctx);
     if (await ctx.queues.removeWaiting(job.plugin, job.id)) {
-      const cancelled = await ctx.db.job.update({
-        where: { id: job.id },
-        data: { status: 'cancelled', stage: 'cancelled before it started', finishedAt: new Date() },
-      });
-      await announce(ctx, cancelled);
-      return { id: job.id, status: cancelled.status };
+      const cancelled = await jobs.cancel(job.id, { stage: 'cancelled before it started' });
+      if (!cancelled.ok) throw conflict(cancelled.refused);
+      return { id: job.id, status: cancelled.job.status };
     }
-    // Running (or about to run): the worker holding it aborts it and records "cancelled".
+    // A worker holds it, or is about to: note the request on the row first, so a worker that claims
+    // the job after the message went by still sees it, then tell the holder to abort
+    // (docs/architecture.md §8.6).
+    const requested = await jobs.requestCancel(job.id);
+    if (!requested.ok) throw conflict(requested.refused);
     await publishCancel(ctx.redis, ctx.redisPrefix, job.id);
-    return { id: job.id, status: job.status };
+    return { id: job.id, status: requested.job.status };
   }),
 
   retry: protectedProcedure.input(z.object({ id: z.string() })).mutation(async ({ ctx, input }) => {
@@ -220,8 +223,8 @@ export const jobsRouter = router({
       plugin: job.plugin,
       input: job.input,
       organizationId: job.organizationId,
+      retryOfId: job.id,
     });
-    await ctx.db.job.update({ where: { id: retried.id }, data: { retryOfId: job.id } });
     return { id: retried.id, status: retried.status };
   }),
 

@@ -1,15 +1,12 @@
-// Job state changes travel over Redis pub/sub: the worker publishes, every web process relays them
-// to its SSE subscribers. Cancel requests travel the other way on their own channel.
+// Job state changes travel over Redis pub/sub: the job repository publishes one event per change
+// (repository.ts), every web process relays them to its SSE subscribers. Cancel requests travel the
+// other way on their own channel.
 import type { Redis } from 'ioredis';
 import type { Job } from '../generated/prisma/client.ts';
 import type { JobStatus } from '../generated/prisma/enums.ts';
 
 export const jobEventsChannel = (prefix: string) => `${prefix}:jobs:events`;
 export const jobCancelChannel = (prefix: string) => `${prefix}:jobs:cancel`;
-/** BullMQ queue of a plugin; one per plugin so a GPU box can serve only some of them. */
-export const jobQueueName = (plugin: string) => `jobs-${plugin}`;
-
-export const TERMINAL_STATUSES: readonly JobStatus[] = ['succeeded', 'failed', 'cancelled'];
 
 export interface JobEvent {
   jobId: string;
