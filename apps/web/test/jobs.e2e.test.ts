@@ -2,13 +2,14 @@
 // PostgreSQL and Redis. Accounts, API keys, the typed client, a job from upload to downloaded
 // result, progress over SSE, cancel, crash recovery, and one user's privacy from another.
 import { execFile } from 'node:child_process';
-import { rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { createVisageClient, type VisageClient } from '@visage/api/client';
 import { writeVideo } from '@visage/db/media/testing';
 import { ModelStore } from '@visage/inference/models';
 import { buildFixtureModel } from '@visage/inference/testing';
+import { modelCatalog } from '@visage/plugins/catalog';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Account, authPost, signUp, trpcWith } from './support/http.ts';
@@ -302,8 +303,10 @@ describe('a job from upload to result', () => {
   }, 30_000);
 
   it('should run a job through an installed model and record the provider it ran on', async () => {
-    // A fixture with the real stitching module's I/O, imported as a user would import a file.
-    const file = `${mediaDir}-stitching.onnx`;
+    // A fixture with the real stitching module's I/O, put where the store keeps the model (importing it
+    // would fail: the catalog holds the real file's sha256).
+    const file = new ModelStore(`${mediaDir}-models`, modelCatalog()).pathFor('liveportrait_stitching');
+    await mkdir(path.dirname(file), { recursive: true });
     await writeFile(
       file,
       buildFixtureModel({
@@ -311,7 +314,6 @@ describe('a job from upload to result', () => {
         outputs: [{ name: 'output', dims: [1, 65] }],
       }),
     );
-    await new ModelStore(`${mediaDir}-models`).import('liveportrait_stitching', file);
     const job = await client.trpc.jobs.create.mutate({
       plugin: 'test',
       input: { steps: 1, stepMs: 0, model: 'liveportrait_stitching' },

@@ -4,8 +4,8 @@ import { assertDbReachable, connectRedis, createDb, createRedis, type Db, pingDb
 import { createJobRepository } from '@visage/db/jobs';
 import { MediaStore } from '@visage/db/media';
 import { describeDevice, detectDevice, selectDevice } from '@visage/device';
-import { loadModelCatalog, ModelManager, ModelStore } from '@visage/inference';
-import { enabledPluginIds, loadPlugins } from '@visage/plugins';
+import { ModelManager, ModelStore } from '@visage/inference';
+import { enabledPluginIds, loadPlugins, modelCatalog } from '@visage/plugins';
 import type { Redis } from 'ioredis';
 import type { WorkerConfig } from './config.ts';
 import { startHeartbeat } from './heartbeat.ts';
@@ -57,7 +57,7 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Ru
     `models run on ${selected.device} (${selected.providers.join(' → ')}, ${selected.precision}); ` +
       `memory budget ${(selected.budgetBytes / 1024 ** 3).toFixed(1)} GiB (${selected.budgetReason})`,
   );
-  const modelStore = new ModelStore(config.VISAGE_MODELS_DIR, loadModelCatalog(config.VISAGE_MODEL_CATALOG));
+  const modelStore = new ModelStore(config.VISAGE_MODELS_DIR, modelCatalog(config.VISAGE_MODEL_CATALOG));
   const models = new ModelManager({
     budgetBytes: selected.budgetBytes,
     locator: { locate: (modelId) => modelStore.locate(modelId, selected.precision) },

@@ -1,7 +1,8 @@
 // Everything the API needs, built once per web process (and per test).
 import { createDb, createRedis } from '@visage/db';
 import { DEFAULT_MEDIA_LIMITS, MediaStore } from '@visage/db/media';
-import { MODEL_CATALOG, type ModelCatalog, ModelStore } from '@visage/inference/models';
+import { type ModelCatalog, ModelStore } from '@visage/inference/models';
+import { modelCatalog } from '@visage/plugins/catalog';
 import { createAuth } from './auth.ts';
 import type { ApiServices } from './context.ts';
 import { createJobEventHub } from './job-event-hub.ts';
@@ -18,7 +19,7 @@ export interface ApiConfig {
   rateLimit: boolean;
   mediaDir: string;
   modelsDir: string;
-  /** The model catalog (tests pass their own, pointing at a local server). */
+  /** The model catalog (default: the registered plugins' models; tests pass their own). */
   modelCatalog?: ModelCatalog;
   maxImageBytes?: number;
   maxVideoBytes?: number;
@@ -44,7 +45,7 @@ export async function createApiServices(
     maxImageBytes: config.maxImageBytes ?? DEFAULT_MEDIA_LIMITS.maxImageBytes,
     maxVideoBytes: config.maxVideoBytes ?? DEFAULT_MEDIA_LIMITS.maxVideoBytes,
   });
-  const modelStore = new ModelStore(config.modelsDir, config.modelCatalog ?? MODEL_CATALOG);
+  const modelStore = new ModelStore(config.modelsDir, config.modelCatalog ?? modelCatalog());
   const modelPulls = new ModelPulls(modelStore, (error, id) => config.onError(error, `model download ${id}`));
   const auth = createAuth({
     db,

@@ -1,137 +1,144 @@
-// The model catalog: valid by its own schema, licences recorded, checksums well-formed, and the
-// facts the plugins rely on (docs/models/*.md).
+// The catalog machinery: entries defined from specs, the schema's checks (checksums, ids, the
+// `preprocess` block), assembling model sets, VISAGE_MODEL_CATALOG overrides and lookups. The facts
+// of each real model are checked next to the plugins (packages/plugins/test/model-sets.test.ts).
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findModel, findVariant, loadModelCatalog, MODEL_CATALOG } from '../src/models/catalog.ts';
-import { modelCatalogSchema, parseCatalog } from '../src/models/schema.ts';
+import {
+  assembleCatalog,
+  defineModel,
+  findModel,
+  findVariant,
+  fp32Variant,
+  loadModelCatalog,
+} from '../src/models/catalog.ts';
+import { parseCatalog } from '../src/models/schema.ts';
 
-const variants = MODEL_CATALOG.flatMap((entry) => entry.variants.map((variant) => ({ entry, variant })));
+const licence = { name: 'MIT', commercialUse: true, url: 'https://opensource.org/license/mit' };
+const SHA_A = 'a'.repeat(64);
+const SHA_B = 'b'.repeat(64);
 
-describe('MODEL_CATALOG', () => {
-  it('should pass its zod schema', () => {
-    expect(modelCatalogSchema.safeParse(MODEL_CATALOG).success).toBe(true);
-  });
+const detector = defineModel({
+  id: 'det',
+  title: 'A detector',
+  plugin: 'shared',
+  licence,
+  variants: [fp32Variant('det.onnx', ['https://example.org/det.onnx'], SHA_A, 1000)],
+  preprocess: {
+    size: 640,
+    layout: 'nchw',
+    normalize: { channelOrder: 'rgb', scale: 1, mean: 127.5, std: 128 },
+  },
+});
+const swapper = defineModel({
+  id: 'swapper',
+  title: 'A swapper',
+  plugin: 'faceswap',
+  licence: { ...licence, commercialUse: false },
+  residentBytes: 5000,
+  providers: ['cuda', 'cpu'],
+  variants: [
+    fp32Variant('swapper.onnx', ['https://example.org/s.onnx'], SHA_B, 2000),
+    {
+      precision: 'fp16',
+      file: 'swapper_fp16.onnx',
+      urls: ['https://example.org/s16.onnx'],
+      sha256: null,
+      bytes: null,
+    },
+  ],
+  preprocess: {
+    size: 128,
+    layout: 'nchw',
+    normalize: { channelOrder: 'rgb', scale: 1 / 255, mean: 0, std: 1 },
+    template: 'arcface_128',
+  },
+});
+const exported = defineModel({
+  id: 'big',
+  title: 'Export it yourself',
+  plugin: 'wan',
+  licence,
+  availability: 'export-required',
+  note: 'export it and import it',
+  variants: [fp32Variant('big.onnx', [], null, null)],
+});
 
-  it('should cover the models of all three plugins', () => {
-    const ids = MODEL_CATALOG.map((e) => e.id);
-    for (const id of [
-      'det_10g',
-      'yoloface_8n',
-      '2dfan4',
-      '2d106det',
-      'arcface_w600k_r50',
-      'inswapper_128',
-      'gfpgan_1.4',
-      'codeformer',
-      'liveportrait_appearance_feature_extractor',
-      'liveportrait_motion_extractor',
-      'liveportrait_warping_spade',
-      'liveportrait_stitching',
-      'liveportrait_stitching_eye',
-      'liveportrait_stitching_lip',
-      'liveportrait_landmark',
-    ]) {
-      expect(ids).toContain(id);
-    }
-    expect(MODEL_CATALOG.some((e) => e.plugin === 'wan')).toBe(true);
-  });
-
-  it('should record a licence with a URL for every entry', () => {
-    for (const entry of MODEL_CATALOG) {
-      expect(entry.licence.name, entry.id).not.toBe('');
-      expect(entry.licence.url, entry.id).toMatch(/^https:\/\//);
-      expect(typeof entry.licence.commercialUse, entry.id).toBe('boolean');
-    }
-  });
-
-  it('should flag inswapper_128 (and the other InsightFace models) as non-commercial', () => {
-    expect(findModel('inswapper_128').licence.commercialUse).toBe(false);
-    expect(findModel('codeformer').licence.commercialUse).toBe(false);
-    expect(findModel('liveportrait_warping_spade').licence.commercialUse).toBe(true);
-    expect(findModel('wan2.1_vace_1.3b').licence.commercialUse).toBe(true);
-  });
-
-  it('should hold sha256 values of 64 lowercase hex characters or null, never anything else', () => {
-    for (const { entry, variant } of variants) {
-      if (variant.sha256 !== null)
-        expect(variant.sha256, `${entry.id} ${variant.precision}`).toMatch(/^[0-9a-f]{64}$/);
-    }
-    expect(new Set(variants.map((v) => v.variant.sha256).filter(Boolean)).size).toBe(
-      variants.filter((v) => v.variant.sha256).length,
-    ); // no checksum copied onto two files
-  });
-
-  it('should carry the reference checksums and sizes of inswapper_128 fp32 and fp16', () => {
-    const entry = findModel('inswapper_128');
-    expect(findVariant(entry, 'fp32')).toMatchObject({
-      sha256: 'e4a3f08c753cb72d04e10aa0f7dbe3deebbf39567d4ead6dce08e98aa49e16af',
-      bytes: 554_253_681,
+describe(defineModel.name, () => {
+  it('should repeat the default variant at the entry level and fill the defaults', () => {
+    expect(detector).toMatchObject({
+      file: 'det.onnx',
+      urls: ['https://example.org/det.onnx'],
+      sha256: SHA_A,
+      bytes: 1000,
+      residentBytes: null,
+      providers: ['cuda', 'coreml', 'cpu'],
+      availability: 'download',
     });
-    expect(findVariant(entry, 'fp16')).toMatchObject({
-      file: 'inswapper_128_fp16.onnx',
-      sha256: '98fae14454ae714f31b4fe43a8907661c6b496ccbc5cb62c7219d8196d92bf21',
-      bytes: 277_680_829,
-    });
+    expect(detector.preprocess.size).toBe(640); // typed as present: no check needed by the code
+    expect(swapper).toMatchObject({ residentBytes: 5000, providers: ['cuda', 'cpu'], sha256: SHA_B });
+    expect('preprocess' in exported).toBe(false);
+  });
+});
+
+describe(assembleCatalog.name, () => {
+  it('should join the model sets in order and validate them as one catalog', () => {
+    const catalog = assembleCatalog([[detector], [swapper, exported]]);
+    expect(catalog.map((e) => e.id)).toEqual(['det', 'swapper', 'big']);
+    expect(findModel('swapper', catalog).preprocess).toEqual(swapper.preprocess);
+    expect(findVariant(findModel('swapper', catalog), 'fp16').file).toBe('swapper_fp16.onnx');
   });
 
-  it('should mirror the default variant at the entry level', () => {
-    for (const entry of MODEL_CATALOG) {
-      const [first] = entry.variants;
-      expect({ file: entry.file, urls: entry.urls, sha256: entry.sha256, bytes: entry.bytes }).toEqual({
-        file: first?.file,
-        urls: first?.urls,
-        sha256: first?.sha256,
-        bytes: first?.bytes,
-      });
-    }
-  });
-
-  it('should keep warping_spade off CoreML (5-D GridSample)', () => {
-    const { providers } = findModel('liveportrait_warping_spade');
-    expect(providers).not.toContain('coreml');
-    expect(providers).toContain('cpu');
-    expect(findModel('liveportrait_motion_extractor').providers).toEqual(['cuda', 'coreml', 'cpu']);
-  });
-
-  it('should mark the Wan parts as export-required, with no URL and a note', () => {
-    const wan = MODEL_CATALOG.filter((e) => e.plugin === 'wan');
-    expect(wan.length).toBeGreaterThanOrEqual(3);
-    for (const entry of wan) {
-      expect(entry.availability).toBe('export-required');
-      expect(entry.variants.every((v) => v.urls.length === 0)).toBe(true);
-      expect(entry.note).toMatch(/import/);
-    }
-    for (const entry of MODEL_CATALOG.filter((e) => e.availability === 'download')) {
-      expect(
-        entry.variants.every((v) => v.urls.length > 0),
-        entry.id,
-      ).toBe(true);
-    }
+  it('should refuse an id that two sets declare, and a bad entry, naming it', () => {
+    expect(() => assembleCatalog([[detector], [detector]])).toThrow(/duplicate model id "det"/);
+    expect(() => assembleCatalog([[{ ...detector, sha256: 'ABC' }]])).toThrow(
+      /det\.sha256: must be 64 lowercase hex characters/,
+    );
   });
 });
 
 describe(parseCatalog.name, () => {
-  const good = MODEL_CATALOG.find((e) => e.id === 'det_10g');
-
   it('should reject a malformed checksum, naming the entry and field', () => {
-    const bad = { ...good, sha256: 'ABC', variants: [{ ...good?.variants[0], sha256: 'ABC' }] };
-    expect(() => parseCatalog([bad])).toThrow(/det_10g\.sha256: must be 64 lowercase hex characters/);
+    const bad = { ...detector, sha256: 'ABC', variants: [{ ...detector.variants[0], sha256: 'ABC' }] };
+    expect(() => parseCatalog([bad])).toThrow(/det\.sha256: must be 64 lowercase hex characters/);
   });
 
   it('should reject duplicate ids and an entry without a licence', () => {
-    expect(() => parseCatalog([good, good])).toThrow(/duplicate model id "det_10g"/);
-    const { licence: _, ...unlicensed } = good ?? {};
-    expect(() => parseCatalog([unlicensed])).toThrow(/det_10g\.licence/);
+    expect(() => parseCatalog([detector, detector])).toThrow(/duplicate model id "det"/);
+    const { licence: _, ...unlicensed } = detector;
+    expect(() => parseCatalog([unlicensed])).toThrow(/det\.licence/);
   });
 
   it('should reject entry fields that disagree with the first variant', () => {
-    expect(() => parseCatalog([{ ...good, bytes: 1 }])).toThrow(/must equal the first variant/);
+    expect(() => parseCatalog([{ ...detector, bytes: 1 }])).toThrow(/must equal the first variant/);
+  });
+
+  it('should reject a preprocess block with an unknown template, a zero std or an unknown field', () => {
+    const withPreprocess = (preprocess: unknown) => [{ ...swapper, preprocess }];
+    const base = swapper.preprocess;
+    expect(() => parseCatalog(withPreprocess({ ...base, template: 'arcface_256' }))).toThrow(
+      /swapper\.preprocess\.template/,
+    );
+    expect(() =>
+      parseCatalog(withPreprocess({ ...base, normalize: { ...base.normalize, std: [1, 0, 1] } })),
+    ).toThrow(/swapper\.preprocess\.normalize\.std: must not be 0/);
+    expect(() => parseCatalog(withPreprocess({ ...base, mean: 0.5 }))).toThrow(/swapper\.preprocess/);
+    expect(() => parseCatalog(withPreprocess({ ...base, size: 0 }))).toThrow(/swapper\.preprocess\.size/);
+  });
+
+  it("should keep file names clear of the store's own suffixes", () => {
+    for (const file of ['det.onnx.part', 'det.onnx.size']) {
+      const variant = { ...detector.variants[0], file };
+      expect(() => parseCatalog([{ ...detector, file, variants: [variant] }])).toThrow(
+        /reserved for the store/,
+      );
+    }
   });
 });
 
 describe(loadModelCatalog.name, () => {
+  const builtIn = assembleCatalog([[detector, swapper]]);
   const entry = (id: string, sha256: string) => {
     const variant = {
       precision: 'fp32',
@@ -149,7 +156,7 @@ describe(loadModelCatalog.name, () => {
       sha256,
       bytes: 10,
       residentBytes: null,
-      licence: { name: 'MIT', commercialUse: true, url: 'https://opensource.org/license/mit' },
+      licence,
       variants: [variant],
       providers: ['cpu'],
       availability: 'download',
@@ -162,22 +169,24 @@ describe(loadModelCatalog.name, () => {
       const file = path.join(dir, 'models.json');
       await writeFile(
         file,
-        JSON.stringify([entry('inswapper_128', 'a'.repeat(64)), entry('my_swapper', 'b'.repeat(64))]),
+        JSON.stringify([entry('swapper', 'c'.repeat(64)), entry('my_swapper', 'd'.repeat(64))]),
       );
-      const catalog = loadModelCatalog(file);
-      expect(catalog).toHaveLength(MODEL_CATALOG.length + 1);
-      expect(findModel('inswapper_128', catalog)).toMatchObject({
-        title: 'Private inswapper_128',
-        sha256: 'a'.repeat(64),
+      const catalog = loadModelCatalog(builtIn, file);
+      expect(catalog).toHaveLength(builtIn.length + 1);
+      expect(findModel('swapper', catalog)).toMatchObject({
+        title: 'Private swapper',
+        sha256: 'c'.repeat(64),
       });
       expect(findModel('my_swapper', catalog).providers).toEqual(['cpu']);
-      expect(findModel('det_10g', catalog)).toEqual(findModel('det_10g')); // the rest untouched
-      expect(loadModelCatalog(undefined)).toBe(MODEL_CATALOG);
+      expect(findModel('det', catalog)).toEqual(findModel('det', builtIn)); // the rest untouched
+      expect(loadModelCatalog(builtIn, undefined)).toBe(builtIn);
 
-      await writeFile(file, JSON.stringify([{ ...entry('bad', 'c'.repeat(64)), sha256: 'XYZ' }]));
-      expect(() => loadModelCatalog(file)).toThrow(/Invalid model catalog .*models\.json: bad\.sha256/);
+      await writeFile(file, JSON.stringify([{ ...entry('bad', 'e'.repeat(64)), sha256: 'XYZ' }]));
+      expect(() => loadModelCatalog(builtIn, file)).toThrow(
+        /Invalid model catalog .*models\.json: bad\.sha256/,
+      );
       await writeFile(file, '{ not json');
-      expect(() => loadModelCatalog(file)).toThrow(/Cannot read the model catalog .*models\.json/);
+      expect(() => loadModelCatalog(builtIn, file)).toThrow(/Cannot read the model catalog .*models\.json/);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

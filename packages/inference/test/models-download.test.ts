@@ -350,4 +350,23 @@ describe('downloadModel', () => {
     expect(result.sha256).toBe(SHA);
     expect([...totals]).toEqual([null]);
   });
+
+  it('should record the size of a file the catalog gives no size for, and only then', async () => {
+    server = await startServer({ '/model.onnx': serveRanged(FILE) });
+    const unsized = await downloadModel(source([server.url('/model.onnx')], { bytes: null }), dir);
+    expect((await readFile(`${unsized.path}.size`, 'utf8')).trim()).toBe(String(FILE.length));
+
+    const sized = path.join(dir, 'sized');
+    const result = await downloadModel(source([server.url('/model.onnx')]), sized);
+    expect(existsSync(result.path)).toBe(true);
+    expect(existsSync(`${result.path}.size`)).toBe(false);
+  });
+
+  it('should record nothing for a download that fails', async () => {
+    server = await startServer({ '/model.onnx': serveRanged(randomBytes(FILE.length)) });
+    await expect(
+      downloadModel(source([server.url('/model.onnx')], { bytes: null }), dir, fast),
+    ).rejects.toThrow(ChecksumError);
+    expect(existsSync(path.join(dir, 'model.onnx.size'))).toBe(false);
+  });
 });

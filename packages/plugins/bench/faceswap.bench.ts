@@ -12,8 +12,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { decodeFrames, decodeImage, type ModelSession, type VideoFrame } from '@visage/inference';
 import type { BenchResult } from '@visage/inference/bench';
+import { acquireFaceSwapModels } from '../src/faceswap/acquire.ts';
 import { faceswapPlugin } from '../src/faceswap/index.ts';
-import { acquireFaceSwapModels } from '../src/faceswap/models.ts';
 import { FaceSwapProcessor } from '../src/faceswap/processor.ts';
 import { settingsOf } from '../src/faceswap/run.ts';
 import {

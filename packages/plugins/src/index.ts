@@ -1,9 +1,10 @@
-// Runtime plugins for the worker. The API imports only ./schemas.
+// Runtime plugins for the worker. The API imports only ./schemas and ./catalog.
 import { faceswapPlugin } from './faceswap/index.ts';
 import { liveportraitPlugin } from './liveportrait/index.ts';
 import { testPlugin } from './test/index.ts';
 import type { Plugin } from './types.ts';
 
+export { MODEL_SETS, modelCatalog } from './catalog.ts';
 export { enabledPluginIds, pluginDescriptors, referencedAssets } from './schemas.ts';
 export * from './types.ts';
 

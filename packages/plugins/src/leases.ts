@@ -41,12 +41,17 @@ export class LeaseSet {
     return lease.session;
   }
 
+  /** `acquire(id)` kept under `role`; a model that is not installed throws (with the pull command). */
+  async required(acquire: Acquire, id: string, role: string): Promise<ModelSession> {
+    return this.take(await acquire(id), role);
+  }
+
   /**
-   * `acquire(id)` kept under `role`. A `required` model that is missing throws (with the pull
-   * command); any other is null when not installed (optional and "auto" models).
+   * `acquire(id)` kept under `role`, or null when the model is not installed (optional and "auto"
+   * models); a damaged file still throws.
    */
-  async open(acquire: Acquire, id: string, role: string, required: boolean): Promise<ModelSession | null> {
-    const lease = required ? await acquire(id) : await acquireIfInstalled(acquire, id);
+  async ifInstalled(acquire: Acquire, id: string, role: string): Promise<ModelSession | null> {
+    const lease = await acquireIfInstalled(acquire, id);
     return lease ? this.take(lease, role) : null;
   }
 

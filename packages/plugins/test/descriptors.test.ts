@@ -1,8 +1,9 @@
 // What the studio reads from the plugin descriptors: which models given options need, and the form
 // metadata (sections, "when" conditions) — checked against the schemas so a typo cannot hide a field.
-import { findModel, MODEL_CATALOG } from '@visage/inference/models';
+import { findModel } from '@visage/inference/models';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { modelCatalog } from '../src/catalog.ts';
 import { modelNeeds, pluginDescriptors } from '../src/schemas.ts';
 
 const descriptor = (id: string) => {
@@ -79,7 +80,7 @@ describe('modelNeeds', () => {
       });
       for (const options of [{}, ...enums]) {
         const { required, optional } = modelNeeds(d, options);
-        for (const id of [...required, ...optional]) expect(findModel(id, MODEL_CATALOG).id).toBe(id);
+        for (const id of [...required, ...optional]) expect(findModel(id, modelCatalog()).id).toBe(id);
       }
     }
   });

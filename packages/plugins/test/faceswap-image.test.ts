@@ -19,9 +19,10 @@ import {
 } from '@visage/inference';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { modelCatalog } from '../src/catalog.ts';
+import { acquireFaceSwapModels } from '../src/faceswap/acquire.ts';
 import { alignFace, EYES_ONLY } from '../src/faceswap/align.ts';
 import { faceswapPlugin } from '../src/faceswap/index.ts';
-import { acquireFaceSwapModels } from '../src/faceswap/models.ts';
 import { FaceSwapProcessor } from '../src/faceswap/processor.ts';
 import { meanIdentity } from '../src/faceswap/recognize.ts';
 import { settingsOf } from '../src/faceswap/run.ts';
@@ -236,7 +237,7 @@ describe('face swap errors', () => {
   });
 
   it('should name every missing model with the exact pull command', async () => {
-    const store = new ModelStore(path.join(dir, 'no-models'));
+    const store = new ModelStore(path.join(dir, 'no-models'), modelCatalog());
     const required = faceswapPlugin.models(input({ restore: 'codeformer' }));
     expect(required).toEqual(['arcface_w600k_r50', 'inswapper_128', 'codeformer']);
     expect(store.missingModels(required)?.message).toContain(

@@ -15,9 +15,9 @@ import {
   type RgbImage,
 } from '@visage/inference';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { acquireFaceSwapModels } from '../src/faceswap/acquire.ts';
 import { faceswapPlugin } from '../src/faceswap/index.ts';
 import { finishMask, intersectMasks, resizeMask } from '../src/faceswap/masks.ts';
-import { acquireFaceSwapModels } from '../src/faceswap/models.ts';
 import { FaceSwapProcessor } from '../src/faceswap/processor.ts';
 import { settingsOf } from '../src/faceswap/run.ts';
 import type { AnalysedFace } from '../src/faceswap/select.ts';

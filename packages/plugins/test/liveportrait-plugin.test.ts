@@ -18,6 +18,7 @@ import {
 import { ffmpegChildren } from '@visage/inference/testing';
 import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { modelCatalog } from '../src/catalog.ts';
 import { BLAZEFACE_MODEL_PATH } from '../src/face/blazeface.ts';
 import {
   type AnimateSettings,
@@ -29,7 +30,7 @@ import {
 import { pasteMask } from '../src/liveportrait/crop.ts';
 import { averageDrivingCrop, openDriving } from '../src/liveportrait/driving.ts';
 import { liveportraitPlugin, openLivePortraitFrameProcessor } from '../src/liveportrait/index.ts';
-import { acquireLivePortraitModels } from '../src/liveportrait/models.ts';
+import { acquireLivePortraitModels } from '../src/liveportrait/acquire.ts';
 import { decodeMotionTemplate } from '../src/liveportrait/template.ts';
 import { PluginInputError } from '../src/types.ts';
 import {
@@ -317,7 +318,7 @@ describe('portrait animation', () => {
         async locate(id) {
           const file = id === 'blazeface' ? BLAZEFACE_MODEL_PATH : files[id];
           if (!file) throw new ModelMissingError([{ id, state: 'missing' }]);
-          return { path: file, bytes: 1, providers: findModel(id).providers };
+          return { path: file, bytes: 1, providers: findModel(id, modelCatalog()).providers };
         },
       },
       load: async (id, location, chain) => {
@@ -637,7 +638,7 @@ describe('portrait animation errors', () => {
       'liveportrait_landmark',
     ]);
     const { ModelStore } = await import('@visage/inference');
-    const message = new ModelStore(path.join(dir, 'none')).missingModels(
+    const message = new ModelStore(path.join(dir, 'none'), modelCatalog()).missingModels(
       liveportraitPlugin.models(input()),
     )?.message;
     expect(message).toContain(

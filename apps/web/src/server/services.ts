@@ -1,7 +1,7 @@
 // The web process's API services (database, Redis, auth, queues, media store), created once on
 // first use and kept on globalThis so Next's dev-mode reloads reuse them instead of leaking pools.
 import { type ApiServices, createApiServices } from '@visage/api';
-import { loadModelCatalog } from '@visage/inference/models';
+import { modelCatalog } from '@visage/plugins/catalog';
 import { enabledPluginIds } from '@visage/plugins/schemas';
 import { config } from './config.ts';
 import { log } from './logger.ts';
@@ -22,7 +22,7 @@ async function create(): Promise<Services> {
     rateLimit: c.authRateLimit,
     mediaDir: c.mediaDir,
     modelsDir: c.modelsDir,
-    modelCatalog: loadModelCatalog(c.modelCatalogFile),
+    modelCatalog: modelCatalog(c.modelCatalogFile),
     maxImageBytes: c.maxImageBytes,
     maxVideoBytes: c.maxVideoBytes,
     plugins: enabledPluginIds({ enableTestPlugin: c.VISAGE_ENABLE_TEST_PLUGIN }),

@@ -1,7 +1,9 @@
 // Downloads one model file: resumable (HTTP Range on `<file>.part`), hashed while streaming,
 // verified against the catalog's sha256 and size, and renamed into place only when complete, so a
-// reader never sees half a model. Network errors and 5xx are retried with exponential back-off;
-// other HTTP errors fail the mirror at once; each mirror is tried in order.
+// reader never sees half a model. A file the catalog gives no size for has its size recorded beside
+// it (size-record.ts), so the store can tell later when it was truncated. Network errors and 5xx are
+// retried with exponential back-off; other HTTP errors fail the mirror at once; each mirror is tried
+// in order.
 import { createHash, type Hash } from 'node:crypto';
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
@@ -11,6 +13,7 @@ import { ChecksumError, HttpError } from './errors.ts';
 import { hashInto } from './hash.ts';
 import { get, NetworkError } from './http.ts';
 import type { ModelVariant } from './schema.ts';
+import { recordSize } from './size-record.ts';
 
 /** What to fetch: a catalog entry or one of its variants. */
 export type DownloadSource = Pick<ModelVariant, 'file' | 'urls' | 'sha256' | 'bytes'>;
@@ -243,6 +246,7 @@ async function finish(job: Job, hash: Hash, received: number, resumedFrom: numbe
     await rm(partPath, { force: true });
     throw new ChecksumError(source.file, url, source.sha256, actual);
   }
+  if (source.bytes === null) await recordSize(finalPath, received);
   await rename(partPath, finalPath);
   return { path: finalPath, bytes: received, sha256: actual, url, resumedFrom };
 }

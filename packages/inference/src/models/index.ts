@@ -1,5 +1,15 @@
 // Public surface of the model catalog, store and downloader (re-exported by ../index.ts).
-export { findModel, findVariant, loadModelCatalog, MODEL_CATALOG, type ModelEntry } from './catalog.ts';
+export {
+  assembleCatalog,
+  type DefinedModel,
+  defineModel,
+  findModel,
+  findVariant,
+  fp32Variant,
+  loadModelCatalog,
+  type ModelEntry,
+  type ModelSpec,
+} from './catalog.ts';
 export {
   DownloadCancelledError,
   type DownloadOptions,
@@ -15,14 +25,19 @@ export {
   UnknownModelError,
 } from './errors.ts';
 export { sha256File } from './hash.ts';
+export { OPEN_LICENCES } from './licences.ts';
 export {
+  FACE_TEMPLATES,
+  type FaceTemplate,
   type ModelCatalog,
   type ModelLicence,
   type ModelPlugin,
   type ModelVariant,
+  modelEntrySchema,
   PRECISIONS,
   PROVIDERS,
   type Precision,
+  type Preprocess,
   parseCatalog,
 } from './schema.ts';
 export {

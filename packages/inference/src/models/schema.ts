@@ -1,11 +1,15 @@
-// The shape of a model catalog entry. The catalog is data typed by hand from the reference notes, so
-// it is checked with zod when the module loads: a typo in a checksum or a URL fails at start-up,
-// not halfway through a 500 MB download.
+// The shape of a model catalog entry. The entries are data typed by hand from the reference notes
+// (each plugin's models.ts), so the assembled catalog is checked with zod: a typo in a checksum or a
+// URL fails at start-up, not halfway through a 500 MB download.
 import { z } from 'zod';
+import { SIZE_SUFFIX } from './size-record.ts';
 
 export const PRECISIONS = ['fp32', 'fp16'] as const;
 export const PROVIDERS = ['cuda', 'coreml', 'cpu'] as const;
-export const PLUGINS = ['faceswap', 'liveportrait', 'wan', 'shared'] as const;
+/** Five-point alignment templates (docs/models/face.md §4.2); the points live in image/transform.ts. */
+export const FACE_TEMPLATES = ['arcface_112', 'arcface_128', 'ffhq_512'] as const;
+
+const modelId = z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/, 'lowercase letters, digits, "_", "." or "-"');
 
 const sha256 = z
   .string()
@@ -16,7 +20,10 @@ const bytes = z.number().int().positive().nullable();
 const fileName = z
   .string()
   .regex(/^[\w.-]+$/, 'a plain file name (letters, digits, "_", "." or "-")')
-  .refine((name) => !name.endsWith('.part'), '".part" is reserved for downloads in progress');
+  .refine(
+    (name) => !name.endsWith('.part') && !name.endsWith(SIZE_SUFFIX),
+    '".part" and ".size" are reserved for the store (downloads in progress, recorded sizes)',
+  );
 
 export const modelVariantSchema = z.object({
   precision: z.enum(PRECISIONS),
@@ -37,6 +44,31 @@ export const modelVariantSchema = z.object({
     .optional(),
 });
 
+const perChannel = z.union([z.number(), z.tuple([z.number(), z.number(), z.number()]).readonly()]);
+const nonZero = (v: number | readonly number[]) => (typeof v === 'number' ? [v] : v).every((x) => x !== 0);
+
+/**
+ * How an image becomes the model's input tensor, for models that take one (docs/models/*.md give each
+ * model's values; the code that runs the model reads them from here). Pixels x in 0..255 become
+ * v = (x·scale − mean)/std per channel, in `channelOrder` — the options of the tensor helpers
+ * (`toCHW`/`toHWCFloat`/`fromCHW`), so `normalize` is passed to them as is.
+ */
+export const preprocessSchema = z.strictObject({
+  /** Side of the square input, in pixels (a model with dynamic H/W: the size Visage feeds by default). */
+  size: z.number().int().positive(),
+  /** 'nchw' planar (most models), 'nhwc' interleaved (BlazeFace, XSeg). */
+  layout: z.enum(['nchw', 'nhwc']),
+  normalize: z.strictObject({
+    /** 'bgr' for models trained on OpenCV frames (docs/models/face.md §1.2). */
+    channelOrder: z.enum(['rgb', 'bgr']),
+    scale: z.number().refine((v) => v !== 0, 'must not be 0'),
+    mean: perChannel,
+    std: perChannel.refine(nonZero, 'must not be 0'),
+  }),
+  /** The five-point template the face is aligned onto, at `size`² (aligned crops only). */
+  template: z.enum(FACE_TEMPLATES).optional(),
+});
+
 export const licenceSchema = z.object({
   name: z.string().min(1),
   commercialUse: z.boolean(),
@@ -45,9 +77,10 @@ export const licenceSchema = z.object({
 
 export const modelEntrySchema = z
   .object({
-    id: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/, 'lowercase letters, digits, "_", "." or "-"'),
+    id: modelId,
     title: z.string().min(1),
-    plugin: z.enum(PLUGINS),
+    /** The plugin that uses it ('shared' when several do), for grouping in the UI and `models list`. */
+    plugin: modelId,
     /** The default variant's file, URLs, checksum and size (= variants[0]). */
     file: fileName,
     urls: z.array(z.url({ protocol: /^https?$/ })),
@@ -66,6 +99,8 @@ export const modelEntrySchema = z
     availability: z.enum(['download', 'export-required', 'bundled']),
     /** Anything a user must know to get or trust the file. */
     note: z.string().optional(),
+    /** Input size, normalisation, channel order and alignment template, for models fed an image. */
+    preprocess: preprocessSchema.optional(),
   })
   .superRefine((entry, ctx) => {
     const first = entry.variants[0];
@@ -113,7 +148,10 @@ export const modelCatalogSchema = z.array(modelEntrySchema).superRefine((entries
 });
 
 export type Precision = (typeof PRECISIONS)[number];
-export type ModelPlugin = (typeof PLUGINS)[number];
+/** A plugin id, or 'shared' for models several plugins use. */
+export type ModelPlugin = string;
+export type FaceTemplate = (typeof FACE_TEMPLATES)[number];
+export type Preprocess = z.infer<typeof preprocessSchema>;
 export type ModelVariant = z.infer<typeof modelVariantSchema>;
 export type ModelLicence = z.infer<typeof licenceSchema>;
 export type ModelEntry = z.infer<typeof modelEntrySchema>;

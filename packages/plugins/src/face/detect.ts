@@ -41,7 +41,11 @@ export async function acquireDetector(
 ): Promise<{ kind: DetectorKind; session: ModelSession }> {
   const kinds = choice === 'auto' ? AUTO_DETECTORS : [choice];
   for (const kind of kinds) {
-    const session = await leases.open(acquire, DETECTOR_MODELS[kind], 'detector', choice !== 'auto');
+    const id = DETECTOR_MODELS[kind];
+    const session =
+      choice === 'auto'
+        ? await leases.ifInstalled(acquire, id, 'detector')
+        : await leases.required(acquire, id, 'detector');
     if (session) return { kind, session };
   }
   throw new Error('No face detector is installed (BlazeFace should ship with Visage)');

@@ -3,7 +3,7 @@
 // detector's five points: FaceFusion swaps on the 68-derived points ("5/68") when the landmark score clears
 // `--face-landmarker-score` (0.5). The crop is translation + scale only (no coarse-angle rotation):
 // scale = 195 / max(box w, h), box centre → crop centre (128, 128), 256², /255, BGR (FaceFusion's
-// OpenCV frames), NCHW. Outputs by position: [1,68,3] coordinates on the 64-grid and [1,68,64,64]
+// OpenCV frames), NCHW (the catalog entry's `preprocess`, ./models.ts). Outputs by position: [1,68,3] coordinates on the 64-grid and [1,68,64,64]
 // heatmaps; score = mean of the heatmap maxima mapped [0, 0.9] → [0, 1].
 import {
   type Affine,
@@ -11,16 +11,17 @@ import {
   applyAffine,
   invertAffine,
   type ModelSession,
-  NORMALIZE,
   ort,
   type RgbImage,
-  toCHW,
   warpAffine,
 } from '@visage/inference';
+import { inputDims, inputValues } from '../model-input.ts';
+import { FACE_MODEL_SET } from './models.ts';
 import { FIVE_POINT_KEYPOINTS } from './scrfd.ts';
 import type { FaceDetection } from './types.ts';
 
-export const FAN_SIZE = 256;
+const PREPROCESS = FACE_MODEL_SET.landmarks68.preprocess;
+export const FAN_SIZE = PREPROCESS.size;
 const GRID = 64;
 const POINTS = 68;
 
@@ -70,7 +71,7 @@ export function prepare2dfan4Input(image: RgbImage, box: FaceDetection['box']) {
   // FaceFusion raises contrast (CLAHE on Lab L*) when the crop's mean L* < 30; skipped here: dark faces
   // get the plain crop, so their landmark score may be lower and the detector's points kept instead.
   const crop = warpAffine(image, matrix, FAN_SIZE, FAN_SIZE, { border: 'constant', fill: 0 });
-  return { tensor: toCHW(crop, { ...NORMALIZE.unit, channelOrder: 'bgr' }), matrix };
+  return { tensor: inputValues(crop, PREPROCESS), matrix };
 }
 
 /** 68 landmarks of the face in `box` (image pixels) and their score. */
@@ -82,7 +83,7 @@ export async function landmarks68With2dfan4(
   const { tensor, matrix } = prepare2dfan4Input(image, box);
   const inputName = session.inputs[0]?.name ?? 'input';
   const result = await session.run({
-    [inputName]: new ort.Tensor('float32', tensor, [1, 3, FAN_SIZE, FAN_SIZE]),
+    [inputName]: new ort.Tensor('float32', tensor, inputDims(PREPROCESS)),
   });
   const [coords, heatmaps] = session.outputs.map((o) => result[o.name]);
   const shape = (t: ort.Tensor | undefined) => `${t?.type} [${t?.dims.join(', ')}]`;

@@ -1,26 +1,23 @@
 // biome-ignore-all lint/style/noNonNullAssertion: typed-array reads in the decode loop are in bounds (lengths checked first)
 // SCRFD face detector, insightface's `det_10g.onnx` (buffalo_l), the detector insightface, Deep-Live-Cam
 // and ReActor use (docs/models/face.md §2.2). Follows insightface's model_zoo/scrfd.py, not FaceFusion's
-// variant: top-left zero-padded letterbox to 640², RGB, (x − 127.5)/128, NCHW. Nine outputs, by position:
+// variant: top-left zero-padded letterbox to 640², RGB, (x − 127.5)/128, NCHW (the catalog entry's
+// `preprocess`, ./models.ts). Nine outputs, by position:
 // scores, boxes, keypoints for strides 8/16/32, 2 anchors per grid point, distance ("ltrb") encoding
 // in stride units; scores are already probabilities. Only the 9-output model (with keypoints, 3 strides)
 // is accepted: the 6-output one has no keypoints, and the swap aligns faces on the five points.
-import {
-  type Letterbox,
-  letterbox,
-  type ModelSession,
-  NORMALIZE,
-  ort,
-  type RgbImage,
-  toCHW,
-} from '@visage/inference';
+import { type Letterbox, letterbox, type ModelSession, ort, type RgbImage } from '@visage/inference';
+import { inputDims, inputValues } from '../model-input.ts';
+import { FACE_MODEL_SET } from './models.ts';
 import { nonMaxSuppression } from './nms.ts';
 import type { FaceDetection } from './types.ts';
 
 /** The five points of SCRFD, YOLOFace and 68→5 (docs/models/face.md §1.3; subject's right = image left). */
 export const FIVE_POINT_KEYPOINTS = ['rightEye', 'leftEye', 'nose', 'mouthRight', 'mouthLeft'] as const;
 
-export const SCRFD_SIZE = 640;
+const PREPROCESS = FACE_MODEL_SET.scrfd.preprocess;
+/** The default input side (det_10g's H/W are dynamic). */
+export const SCRFD_SIZE = PREPROCESS.size;
 export const SCRFD_STRIDES = [8, 16, 32] as const;
 const ANCHORS = 2;
 
@@ -118,7 +115,7 @@ function declaredSize(session: ModelSession): number | undefined {
 /** Letterboxed, normalised [1,3,size,size] input (RGB, (x − 127.5)/128) and its geometry. */
 export function prepareScrfdInput(image: RgbImage, size: number) {
   const boxed = letterbox(image, size, { position: 'top-left' });
-  const tensor = toCHW(boxed.image, { ...NORMALIZE.scrfd, channelOrder: 'rgb' });
+  const tensor = inputValues(boxed.image, PREPROCESS);
   return { tensor, letterbox: boxed };
 }
 
@@ -147,7 +144,7 @@ export async function detectFacesScrfd(
   const input = prepareScrfdInput(image, side);
   const inputName = session.inputs[0]?.name ?? 'input.1';
   const result = await session.run({
-    [inputName]: new ort.Tensor('float32', input.tensor, [1, 3, side, side]),
+    [inputName]: new ort.Tensor('float32', input.tensor, inputDims(PREPROCESS, side)),
   });
   const raw = outputs.map((name, i) => {
     const s = i % 3;

@@ -1,15 +1,19 @@
 // biome-ignore-all lint/style/noNonNullAssertion: typed-array reads in the decode loop are in bounds (length checked first)
 // YOLOFace 8n (FaceFusion's default detector, `yoloface_8n.onnx`, docs/models/face.md §2.3), as FaceFusion's
-// `detect_with_yolo_face` runs it: top-left zero-padded letterbox to a fixed 640², BGR, x/255, NCHW.
+// `detect_with_yolo_face` runs it: top-left zero-padded letterbox to a fixed 640², BGR, x/255, NCHW
+// (the catalog entry's `preprocess`, ./models.ts).
 // One output [1, 20, 8400]: per anchor box centre x, centre y, w, h (input pixels, already decoded),
 // score, then 5 × (x, y, visibility). Decoded in place on the [20, A] layout (channel-major), with no
 // transposed copy.
-import { letterbox, type ModelSession, NORMALIZE, ort, type RgbImage, toCHW } from '@visage/inference';
+import { letterbox, type ModelSession, ort, type RgbImage } from '@visage/inference';
+import { inputDims, inputValues } from '../model-input.ts';
+import { FACE_MODEL_SET } from './models.ts';
 import { nonMaxSuppression } from './nms.ts';
 import { FIVE_POINT_KEYPOINTS, type LetterboxGeometry } from './scrfd.ts';
 import type { FaceDetection } from './types.ts';
 
-export const YOLOFACE_SIZE = 640;
+const PREPROCESS = FACE_MODEL_SET.yoloface.preprocess;
+export const YOLOFACE_SIZE = PREPROCESS.size;
 /** Rows per anchor: 4 box + 1 score + 5 × (x, y, visibility). */
 const CHANNELS = 20;
 
@@ -67,7 +71,7 @@ export function decodeYoloFace(raw: Float32Array, options: YoloFaceDecodeOptions
 /** Letterboxed, normalised [1,3,640,640] input (BGR, x/255) and its geometry. */
 export function prepareYoloFaceInput(image: RgbImage) {
   const boxed = letterbox(image, YOLOFACE_SIZE, { position: 'top-left' });
-  const tensor = toCHW(boxed.image, { ...NORMALIZE.unit, channelOrder: 'bgr' });
+  const tensor = inputValues(boxed.image, PREPROCESS);
   return { tensor, letterbox: boxed };
 }
 
@@ -81,7 +85,7 @@ export async function detectFacesYoloFace(
   const inputName = session.inputs[0]?.name ?? 'input';
   const outputName = session.outputs[0]?.name ?? '';
   const result = await session.run({
-    [inputName]: new ort.Tensor('float32', input.tensor, [1, 3, YOLOFACE_SIZE, YOLOFACE_SIZE]),
+    [inputName]: new ort.Tensor('float32', input.tensor, inputDims(PREPROCESS)),
   });
   const output = result[outputName];
   const dims = output?.dims ?? [];

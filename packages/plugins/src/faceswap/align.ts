@@ -1,23 +1,38 @@
 // Five-point face alignment (insightface's `norm_crop`): a similarity transform that maps the
-// detected eyes, nose and mouth corners onto a template, and the warped crop.
+// detected eyes, nose and mouth corners onto a template, and the warped crop. Which template and size
+// a model wants is in its catalog entry's `preprocess` (alignForModel).
 import {
   type Affine,
+  ARCFACE_112_TEMPLATE,
+  ARCFACE_128_TEMPLATE,
   applyAffine,
   estimateSimilarity,
+  FFHQ_512_TEMPLATE,
   type Point,
   type RgbImage,
   warpAffine,
 } from '@visage/inference';
+import type { FaceTemplate, Preprocess } from '@visage/inference/models';
 import type { FaceDetection } from '../face/types.ts';
 
 /** Eyes (subject's right = image left, first), nose tip, mouth corners. */
 export type FivePoints = [Point, Point, Point, Point, Point];
 
+/** The templates a catalog entry may name, in pixels of a `size`² crop (docs/models/face.md §4.2). */
+const TEMPLATES: Record<FaceTemplate, { points: readonly Point[]; size: number }> = {
+  arcface_112: { points: ARCFACE_112_TEMPLATE, size: 112 },
+  arcface_128: { points: ARCFACE_128_TEMPLATE, size: 128 },
+  ffhq_512: { points: FFHQ_512_TEMPLATE, size: 512 },
+};
+
 /**
  * Half the mouth width over the distance between the eyes, from the ArcFace 112 template itself:
  * (70.7299 − 41.5493)/2 ÷ (73.5318 − 38.2946) = 0.4140.
  */
-const MOUTH_HALF_WIDTH_PER_EYE_DISTANCE = (70.7299 - 41.5493) / 2 / (73.5318 - 38.2946);
+const MOUTH_HALF_WIDTH_PER_EYE_DISTANCE = (() => {
+  const [eyeLeft, eyeRight, , mouthLeft, mouthRight] = ARCFACE_112_TEMPLATE as FivePoints;
+  return (mouthRight[0] - mouthLeft[0]) / 2 / (eyeRight[0] - eyeLeft[0]);
+})();
 
 /**
  * Five points from a detection. BlazeFace gives a mouth centre but no corners: they are placed
@@ -86,4 +101,19 @@ export function alignFace(
     residual += Math.hypot(x - tx, y - ty) / points.length;
   }
   return { crop: warpAffine(image, matrix, size, size, { border: 'constant', fill: 0 }), matrix, residual };
+}
+
+/** Warps the face onto the template and to the size a model's catalog entry names (its `preprocess`). */
+export function alignForModel(
+  image: RgbImage,
+  points: FivePoints,
+  preprocess: Preprocess,
+  options: Pick<AlignOptions, 'weights'> = {},
+): AlignedFace {
+  if (!preprocess.template) throw new Error('alignForModel: the model is not fed an aligned face');
+  const template = TEMPLATES[preprocess.template];
+  return alignFace(image, points, template.points, preprocess.size, {
+    templateSize: template.size,
+    weights: options.weights,
+  });
 }

@@ -1,7 +1,7 @@
 // The face swap as a long-lived frame processor for the realtime path (webcam in, frames out):
 // models acquired and the source identity computed once, then `process(frame)` per frame.
 import type { ModelLease, RgbImage } from '@visage/inference';
-import { acquireFaceSwapModels, type ModelUse } from './models.ts';
+import { acquireFaceSwapModels, type ModelUse } from './acquire.ts';
 import { FaceSwapProcessor } from './processor.ts';
 import { settingsOf } from './run.ts';
 import type { FaceswapInput } from './schema.ts';

@@ -7,8 +7,8 @@ export const faceswapPlugin: Plugin<typeof faceswapDescriptor.input> = {
   run: runFaceswap,
 };
 
+export { type AcquiredModels, acquireFaceSwapModels } from './acquire.ts';
 export { type FaceSwapFrameProcessor, openFaceSwapFrameProcessor } from './frame-processor.ts';
-export { type AcquiredModels, acquireFaceSwapModels } from './models.ts';
 export { FaceSwapProcessor, type FaceSwapSettings, type FaceSwapStats } from './processor.ts';
 export { settingsOf } from './run.ts';
 export { type FaceswapInput, faceswapSchema } from './schema.ts';

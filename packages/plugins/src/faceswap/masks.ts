@@ -3,19 +3,16 @@
 // mask (XSeg: keeps hands, hair, glasses in front of the face) from the target crop before the swap,
 // and a region mask (BiSeNet face parsing: skin, brows, eyes, glasses, nose, mouth, lips) from the
 // swapped crop. Both end as FaceFusion does: resized to the crop, Gaussian σ 5, [0.5, 1] → [0, 1];
-// they are combined with the box mask by element-wise minimum.
-import {
-  gaussianBlur,
-  type ModelSession,
-  ort,
-  type RgbImage,
-  resizeImage,
-  toCHW,
-  toHWCFloat,
-} from '@visage/inference';
+// they are combined with the box mask by element-wise minimum. Input sizes, layouts and normalisations
+// are the catalog entries' `preprocess` (./models.ts).
+import { gaussianBlur, type ModelSession, ort, type RgbImage, resizeImage } from '@visage/inference';
+import { inputDims, inputValues } from '../model-input.ts';
+import { FACESWAP_MODEL_SET } from './models.ts';
 
-const XSEG_SIZE = 256;
-const BISENET_SIZE = 512;
+const XSEG = FACESWAP_MODEL_SET.occluder.preprocess;
+const BISENET = FACESWAP_MODEL_SET.parser.preprocess;
+const XSEG_SIZE = XSEG.size;
+const BISENET_SIZE = BISENET.size;
 /** BiSeNet (CelebAMask-HQ) class ids FaceFusion keeps by default. */
 export const FACE_REGIONS = {
   skin: 1,
@@ -29,7 +26,6 @@ export const FACE_REGIONS = {
   upperLip: 12,
   lowerLip: 13,
 } as const;
-const IMAGENET = { scale: 1 / 255, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] } as const;
 
 /** Bilinear resize of a one-channel float mask with pixel centres aligned (OpenCV's INTER_LINEAR). */
 export function resizeMask(src: Float32Array, sw: number, sh: number, dw: number, dh: number): Float32Array {
@@ -83,10 +79,9 @@ function firstOutput(outputs: Record<string, ort.Tensor>, what: string, values: 
 export async function occlusionMask(session: ModelSession, crop: RgbImage): Promise<Float32Array> {
   const small = await resizeImage(crop, XSEG_SIZE, XSEG_SIZE, { kernel: 'linear' });
   // NHWC, BGR (DeepFaceLab trained on OpenCV frames), x/255.
-  const input = toHWCFloat(small, { scale: 1 / 255, channelOrder: 'bgr' });
   const name = session.inputs[0]?.name ?? 'input';
   const outputs = await session.run({
-    [name]: new ort.Tensor('float32', input, [1, XSEG_SIZE, XSEG_SIZE, 3]),
+    [name]: new ort.Tensor('float32', inputValues(small, XSEG), inputDims(XSEG)),
   });
   const raw = firstOutput(outputs, 'The occlusion model', XSEG_SIZE * XSEG_SIZE);
   const mask = resizeMask(raw, XSEG_SIZE, XSEG_SIZE, crop.width, crop.height);
@@ -100,10 +95,10 @@ export async function regionMask(
   regions: readonly number[] = Object.values(FACE_REGIONS),
 ): Promise<Float32Array> {
   const big = await resizeImage(crop, BISENET_SIZE, BISENET_SIZE, { kernel: 'linear' });
-  const input = toCHW(big, IMAGENET); // RGB, ImageNet mean/std
+  // RGB, ImageNet mean/std.
   const name = session.inputs[0]?.name ?? 'input';
   const outputs = await session.run({
-    [name]: new ort.Tensor('float32', input, [1, 3, BISENET_SIZE, BISENET_SIZE]),
+    [name]: new ort.Tensor('float32', inputValues(big, BISENET), inputDims(BISENET)),
   });
   const [output] = Object.values(outputs);
   const plane = BISENET_SIZE * BISENET_SIZE;

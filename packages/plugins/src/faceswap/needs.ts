@@ -1,13 +1,11 @@
 // Which catalog models a face swap uses for given options. No runtime code: the descriptor carries
 // these so the studio can show, before a job runs, what it needs and under which licence.
 import { AUTO_DETECTORS, DETECTOR_MODELS, LANDMARKER_68_MODEL } from '../face/model-ids.ts';
+import { OCCLUDER_MODEL, PARSER_MODEL, RECOGNIZER_MODEL, SWAPPER_MODEL } from './model-ids.ts';
 import type { FaceswapInput } from './schema.ts';
 
-export const RECOGNIZER_MODEL = 'arcface_w600k_r50';
-export const SWAPPER_MODEL = 'inswapper_128';
+/** The 68-point landmarker the `landmarker` option turns on (its entry is a shared face model). */
 export const LANDMARKER_MODEL = LANDMARKER_68_MODEL;
-export const OCCLUDER_MODEL = 'xseg_1';
-export const PARSER_MODEL = 'bisenet_resnet_34';
 
 export type ModelChoices = Pick<
   FaceswapInput,

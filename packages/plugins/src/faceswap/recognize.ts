@@ -1,8 +1,22 @@
 // ArcFace w600k_r50: a 112² aligned crop → a 512-d identity embedding, L2-normalised so that
-// the dot product of two embeddings is their cosine similarity.
-import { type ModelSession, ort, type RgbImage, toCHW } from '@visage/inference';
+// the dot product of two embeddings is their cosine similarity. Crop size, template and
+// normalisation are the catalog entry's `preprocess` (./models.ts).
+import { type ModelSession, ort, type RgbImage } from '@visage/inference';
+import { inputDims, inputValues } from '../model-input.ts';
+import { type AlignedFace, alignForModel, type FivePoints } from './align.ts';
+import { FACESWAP_MODEL_SET } from './models.ts';
 
-export const ARCFACE_SIZE = 112;
+const PREPROCESS = FACESWAP_MODEL_SET.recognizer.preprocess;
+export const ARCFACE_SIZE = PREPROCESS.size;
+
+/** The face aligned as ArcFace takes it: the entry's template, at its size. */
+export function alignForRecognition(
+  image: RgbImage,
+  points: FivePoints,
+  weights?: readonly number[],
+): AlignedFace {
+  return alignForModel(image, points, PREPROCESS, { weights });
+}
 
 export function l2Normalize(vector: Float32Array): Float32Array {
   let sum = 0;
@@ -18,12 +32,10 @@ export async function embedFace(session: ModelSession, crop: RgbImage): Promise<
   if (crop.width !== ARCFACE_SIZE || crop.height !== ARCFACE_SIZE) {
     throw new Error(`ArcFace needs a ${ARCFACE_SIZE}² aligned crop, got ${crop.width}×${crop.height}`);
   }
-  // (x − 127.5)/127.5, RGB, NCHW — insightface's ArcFaceONNX preprocessing.
-  const input = toCHW(crop, { mean: 127.5, std: 127.5 });
   // The input is "input.1" in insightface's export and "input" in FaceFusion's: take what the model declares.
   const name = session.inputs[0]?.name ?? 'input';
   const outputs = await session.run({
-    [name]: new ort.Tensor('float32', input, [1, 3, ARCFACE_SIZE, ARCFACE_SIZE]),
+    [name]: new ort.Tensor('float32', inputValues(crop, PREPROCESS), inputDims(PREPROCESS)),
   });
   const [output] = Object.values(outputs);
   if (!output) throw new Error('ArcFace returned no output');

@@ -1,23 +1,25 @@
 // Face restoration with GFPGAN 1.4 or CodeFormer (FaceFusion's face enhancer, docs/models/face.md §6):
 // warp the face onto the FFHQ 512 template, run the model on RGB in [−1, 1], and paste the restored crop back
-// into the frame through a feathered box mask, blended with the original by `strength`.
+// into the frame through a feathered box mask, blended with the original by `strength`. Template, size
+// and normalisation are the catalog entries' `preprocess` (./models.ts; the same for both models).
 import {
   boxMask,
-  FFHQ_512_TEMPLATE,
   fromCHW,
   invertAffine,
   type ModelSession,
-  NORMALIZE,
   ort,
   pasteBack,
   type Rect,
   type RgbImage,
   type TensorInfo,
-  toCHW,
 } from '@visage/inference';
-import { alignFace, type FivePoints } from './align.ts';
+import { inputDims, inputValues } from '../model-input.ts';
+import { alignForModel, type FivePoints } from './align.ts';
+import { FACESWAP_MODEL_SET } from './models.ts';
 
-export type RestoreModel = 'gfpgan_1.4' | 'codeformer';
+export type { RestoreModel } from './model-ids.ts';
+
+const PREPROCESS = FACESWAP_MODEL_SET.gfpgan.preprocess;
 
 export interface RestoreOptions {
   /**
@@ -35,7 +37,7 @@ export interface RestoreOptions {
 }
 
 /** GFPGAN 1.4 and CodeFormer both work on 512² crops aligned to the FFHQ template. */
-export const RESTORE_SIZE = 512;
+export const RESTORE_SIZE = PREPROCESS.size;
 
 /** Default fidelity (CodeFormer `weight`). */
 export const DEFAULT_FIDELITY = 0.5;
@@ -103,13 +105,9 @@ export async function restoreFace(
   const input = imageInput(session);
   if (strength === 0) return { x: 0, y: 0, width: 0, height: 0 };
 
-  const aligned = alignFace(frame, points, FFHQ_512_TEMPLATE, RESTORE_SIZE, {
-    weights: options.alignWeights,
-  });
-  // RGB, /255, (x − 0.5)/0.5, NCHW.
-  const tensor = toCHW(aligned.crop, NORMALIZE.symmetric);
+  const aligned = alignForModel(frame, points, PREPROCESS, { weights: options.alignWeights });
   const feeds: Record<string, ort.Tensor> = {
-    [input.name]: new ort.Tensor('float32', tensor, [1, 3, RESTORE_SIZE, RESTORE_SIZE]),
+    [input.name]: new ort.Tensor('float32', inputValues(aligned.crop, PREPROCESS), inputDims(PREPROCESS)),
   };
   // CodeFormer's fidelity: float64 [1] in FaceFusion's export; a float32 export gets float32.
   const weight = session.inputs.find((i) => i.name === 'weight');
@@ -135,7 +133,7 @@ export async function restoreFace(
   // Clip to [−1, 1], (x + 1)/2·255, round (fromCHW clamps past 0..255 and rounds), into the crop's
   // own buffer when it is RGB (it is not needed any more).
   const restored = fromCHW(output.data as Float32Array, size, size, {
-    ...NORMALIZE.symmetric,
+    ...PREPROCESS.normalize,
     clamp: true,
     ...(aligned.crop.channels === 3 ? { out: aligned.crop } : {}),
   });

@@ -2,7 +2,7 @@
 import type { RgbImage } from '@visage/inference';
 import { isImage, isVideo, readImage, readVideoInfo } from '../inputs.ts';
 import { PluginInputError, type RunContext } from '../types.ts';
-import { acquireFaceSwapModels } from './models.ts';
+import { acquireFaceSwapModels } from './acquire.ts';
 import { outputFormat } from './output-format.ts';
 import { FaceSwapProcessor, type FaceSwapSettings } from './processor.ts';
 import { swapImage } from './run-image.ts';

@@ -2,26 +2,27 @@
 // inswapper_128 (docs/models/face.md §5): the source identity becomes a latent through the model's `emap`
 // matrix; the target face is aligned to the arcface_128 template, swapped at 128², colour-matched
 // and pasted back with a feathered box mask. Only the pasted rectangle of the frame is written.
+// Template, size and normalisation are the catalog entry's `preprocess` (./models.ts).
 import {
-  ARCFACE_128_TEMPLATE,
   boxMask,
   colorTransfer,
   fromCHW,
   invertAffine,
   type ModelSession,
-  NORMALIZE,
   ort,
   pasteBack,
   type Rect,
   type RgbImage,
   readInitializer,
-  toCHW,
 } from '@visage/inference';
-import { alignFace, type FivePoints } from './align.ts';
+import { inputDims, inputValues } from '../model-input.ts';
+import { alignForModel, type FivePoints } from './align.ts';
 import { intersectMasks, occlusionMask, regionMask } from './masks.ts';
+import { FACESWAP_MODEL_SET } from './models.ts';
 import { l2Normalize } from './recognize.ts';
 
-export const INSWAPPER_SIZE = 128;
+const PREPROCESS = FACESWAP_MODEL_SET.swapper.preprocess;
+export const INSWAPPER_SIZE = PREPROCESS.size;
 export const EMBEDDING_SIZE = 512;
 
 const emaps = new Map<string, Promise<Float32Array>>();
@@ -113,22 +114,21 @@ export async function swapFace(
   options: PasteOptions,
   masks: MaskModels = {},
 ): Promise<Rect> {
-  const aligned = alignFace(frame, face.points, ARCFACE_128_TEMPLATE, INSWAPPER_SIZE, {
-    weights: face.alignWeights,
-  });
-  const target = toCHW(aligned.crop, NORMALIZE.unit); // RGB, x/255
+  const aligned = alignForModel(frame, face.points, PREPROCESS, { weights: face.alignWeights });
+  const target = inputValues(aligned.crop, PREPROCESS);
   // The occlusion mask is judged on the target as it is, so run it alongside the swap.
   const occlusion = masks.occluder ? occlusionMask(masks.occluder, aligned.crop) : null;
   occlusion?.catch(() => undefined); // awaited below; never an unhandled rejection
   const outputs = await session.run({
-    target: new ort.Tensor('float32', target, [1, 3, INSWAPPER_SIZE, INSWAPPER_SIZE]),
+    target: new ort.Tensor('float32', target, inputDims(PREPROCESS)),
     source: new ort.Tensor('float32', latent, [1, EMBEDDING_SIZE]),
   });
   const [output] = Object.values(outputs);
   if (!output || output.data.length !== 3 * INSWAPPER_SIZE * INSWAPPER_SIZE) {
     throw new Error(`inswapper returned ${output?.dims.join('×') ?? 'nothing'}, expected 1×3×128×128`);
   }
-  let swapped = fromCHW(output.data as Float32Array, INSWAPPER_SIZE, INSWAPPER_SIZE, NORMALIZE.unit);
+  // The output is in the input's range (RGB 0..1): the same normalisation undone.
+  let swapped = fromCHW(output.data as Float32Array, INSWAPPER_SIZE, INSWAPPER_SIZE, PREPROCESS.normalize);
   const box = faceMask(INSWAPPER_SIZE, options);
   if (options.colorCorrection) {
     swapped = colorTransfer(swapped, aligned.crop, { srcMask: box, referenceMask: box });

@@ -26,7 +26,7 @@ import {
   pasteMask,
 } from './crop.ts';
 import { crop203FromBox, landmarks106, landmarks203 } from './landmarks.ts';
-import type { LivePortraitModels } from './models.ts';
+import type { LivePortraitModels } from './acquire.ts';
 import {
   type AnimationRegion,
   absoluteMotion,

@@ -26,7 +26,7 @@ import {
 } from './animator.ts';
 import { cropRectFromLandmarks, LANDMARK_203_ANCHORS } from './crop.ts';
 import { crop203FromBox, LANDMARK203_CROP, landmarks203 } from './landmarks.ts';
-import type { LivePortraitModels } from './models.ts';
+import type { LivePortraitModels } from './acquire.ts';
 import { LP_OUTPUT_SIZE } from './networks.ts';
 import {
   decodeMotionTemplate,

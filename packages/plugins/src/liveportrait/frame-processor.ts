@@ -5,7 +5,7 @@ import { type Affine, type ModelLease, type RgbImage, warpAffine } from '@visage
 import type { ModelUse } from '../leases.ts';
 import { PluginInputError } from '../types.ts';
 import { centreSquare, drivingCropMatrix, drivingFaceCrop, LivePortraitAnimator } from './animator.ts';
-import { acquireLivePortraitModels } from './models.ts';
+import { acquireLivePortraitModels } from './acquire.ts';
 import { animateSettings } from './run.ts';
 import type { LiveportraitInput } from './schema.ts';
 

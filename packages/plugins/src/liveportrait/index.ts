@@ -7,8 +7,8 @@ export const liveportraitPlugin: Plugin<typeof liveportraitDescriptor.input> = {
   run: runLiveportrait,
 };
 
+export { type AcquiredLivePortrait, acquireLivePortraitModels } from './acquire.ts';
 export { LivePortraitAnimator } from './animator.ts';
 export { type LivePortraitFrameProcessor, openLivePortraitFrameProcessor } from './frame-processor.ts';
-export { type AcquiredLivePortrait, acquireLivePortraitModels } from './models.ts';
-export { LP_MODELS } from './needs.ts';
+export { LP_MODELS } from './model-ids.ts';
 export { type LiveportraitInput, liveportraitSchema } from './schema.ts';

@@ -31,26 +31,31 @@
 // {@link crop203FromBox} (an axis-aligned approximation of the same rectangle).
 //
 // Matrices map image → crop with pixel centres at integer coordinates, as cv2 (and warpAffine here).
+// Input sizes and normalisations are the catalog entries' `preprocess` (../face/models.ts, ./models.ts).
 import {
   type Affine,
   affine,
   applyAffine,
   invertAffine,
   type ModelSession,
-  NORMALIZE,
   ort,
   type Point,
   type RgbImage,
-  toCHW,
   warpAffine,
 } from '@visage/inference';
+import { FACE_MODEL_SET } from '../face/models.ts';
+import { inputDims, inputValues } from '../model-input.ts';
+import { LIVEPORTRAIT_MODEL_SET } from './models.ts';
 
 /** [x1, y1, x2, y2] in image pixels. */
 export type Box = readonly [number, number, number, number];
 
-export const LANDMARK106_SIZE = 192;
+const PREPROCESS_106 = FACE_MODEL_SET.landmarks106.preprocess;
+const PREPROCESS_203 = LIVEPORTRAIT_MODEL_SET.landmark.preprocess;
+
+export const LANDMARK106_SIZE = PREPROCESS_106.size;
 export const LANDMARK106_POINTS = 106;
-export const LANDMARK203_SIZE = 224;
+export const LANDMARK203_SIZE = PREPROCESS_203.size;
 export const LANDMARK203_POINTS = 203;
 
 /** human_landmark_runner's crop_image parameters, for crop.ts's rectangle (vx: crop_image passes none → 0). */
@@ -110,7 +115,7 @@ export function decode106(raw: ArrayLike<number>, inverse: Affine): Point[] {
 export function prepare106Input(image: RgbImage, box: Box): { tensor: Float32Array; matrix: Affine } {
   const matrix = crop106Matrix(box);
   const crop = warpAffine(image, matrix, LANDMARK106_SIZE, LANDMARK106_SIZE, { border: 'constant', fill: 0 });
-  return { tensor: toCHW(crop), matrix };
+  return { tensor: inputValues(crop, PREPROCESS_106), matrix };
 }
 
 // ── landmark.onnx (203 points) ────────────────────────────────────────────────────────────────────
@@ -149,7 +154,7 @@ export function decode203(raw: ArrayLike<number>, inverse: Affine): Point[] {
 /** The [1,3,224,224] input: the crop under `crop` (image → crop), RGB /255, black outside the image. */
 export function prepare203Input(image: RgbImage, crop: Affine): Float32Array {
   const pixels = warpAffine(image, crop, LANDMARK203_SIZE, LANDMARK203_SIZE, { border: 'constant', fill: 0 });
-  return toCHW(pixels, NORMALIZE.unit);
+  return inputValues(pixels, PREPROCESS_203);
 }
 
 // ── runners ───────────────────────────────────────────────────────────────────────────────────────
@@ -188,12 +193,7 @@ function pickOutput(
 export async function landmarks106(session: ModelSession, image: RgbImage, box: Box): Promise<Point[]> {
   const { tensor, matrix } = prepare106Input(image, box);
   const result = await session.run({
-    [inputName(session, 'data')]: new ort.Tensor('float32', tensor, [
-      1,
-      3,
-      LANDMARK106_SIZE,
-      LANDMARK106_SIZE,
-    ]),
+    [inputName(session, 'data')]: new ort.Tensor('float32', tensor, inputDims(PREPROCESS_106)),
   });
   return decode106(pickOutput(session, result, 'fc1', 0, LANDMARK106_POINTS * 2), invertAffine(matrix));
 }
@@ -207,12 +207,7 @@ export async function landmarks203(session: ModelSession, image: RgbImage, crop:
   const inverse = invertAffine(crop);
   const tensor = prepare203Input(image, crop);
   const result = await session.run({
-    [inputName(session, 'input')]: new ort.Tensor('float32', tensor, [
-      1,
-      3,
-      LANDMARK203_SIZE,
-      LANDMARK203_SIZE,
-    ]),
+    [inputName(session, 'input')]: new ort.Tensor('float32', tensor, inputDims(PREPROCESS_203)),
   });
   return decode203(pickOutput(session, result, '856', 2, LANDMARK203_POINTS * 2), inverse);
 }

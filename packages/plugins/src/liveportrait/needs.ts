@@ -1,18 +1,8 @@
 // Which catalog models a portrait animation uses for given options. No runtime code: the descriptor
 // carries these so the studio can show, before a job runs, what it needs and under which licence.
-import { AUTO_DETECTORS, DETECTOR_MODELS, LANDMARKER_106_MODEL } from '../face/model-ids.ts';
+import { AUTO_DETECTORS, DETECTOR_MODELS } from '../face/model-ids.ts';
+import { LP_MODELS } from './model-ids.ts';
 import type { LiveportraitInput } from './schema.ts';
-
-export const LP_MODELS = {
-  appearance: 'liveportrait_appearance_feature_extractor',
-  motion: 'liveportrait_motion_extractor',
-  warping: 'liveportrait_warping_spade',
-  stitching: 'liveportrait_stitching',
-  eye: 'liveportrait_stitching_eye',
-  lip: 'liveportrait_stitching_lip',
-  landmark: 'liveportrait_landmark',
-  landmark106: LANDMARKER_106_MODEL,
-} as const;
 
 export type ModelChoices = Pick<
   LiveportraitInput,

@@ -10,7 +10,7 @@ import type { RunContext } from '../types.ts';
 import { type AnimateSettings, LivePortraitAnimator } from './animator.ts';
 import { sideBySide } from './compose.ts';
 import { type DrivingStep, drivingSteps, fpsOf, frameCountOf, openDriving, posterOf } from './driving.ts';
-import { acquireLivePortraitModels } from './models.ts';
+import { acquireLivePortraitModels } from './acquire.ts';
 import type { LiveportraitInput } from './schema.ts';
 import { encodeMotionTemplate, type MotionFrame } from './template.ts';
 

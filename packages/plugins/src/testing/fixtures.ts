@@ -6,6 +6,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { findModel } from '@visage/inference/models';
 import { buildFixtureModel, type FixtureModelSpec } from '@visage/inference/testing';
+import { modelCatalog } from '../catalog.ts';
 
 /** A deterministic 512×512 "emap" that is easy to recognise: 1.5 on the diagonal plus a ripple. */
 export function fixtureEmap(): Float32Array {
@@ -118,7 +119,7 @@ export const LP_FIXTURE_SPECS = {
 
 /**
  * Writes fixture models the way the model store keeps them (`<dir>/<id>/<file>`) and a catalog file
- * whose entries are the built-in ones with the fixtures' sizes and sha256, for VISAGE_MODEL_CATALOG.
+ * whose entries are the registered ones with the fixtures' sizes and sha256, for VISAGE_MODEL_CATALOG.
  */
 export async function installFixtureModels(
   modelsDir: string,
@@ -126,7 +127,7 @@ export async function installFixtureModels(
 ): Promise<{ catalogFile: string }> {
   const entries = [];
   for (const [id, spec] of Object.entries(specs)) {
-    const entry = findModel(id);
+    const entry = findModel(id, modelCatalog());
     const bytes = buildFixtureModel(spec);
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     const variant = { ...entry.variants[0], file: entry.file, sha256, bytes: bytes.length };

@@ -6,6 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { findModel } from '@visage/inference/models';
+import { modelCatalog } from '@visage/plugins/catalog';
 
 export interface SlowFile {
   /** A catalog id whose entry is pointed at this server. */
@@ -57,7 +58,7 @@ export async function startSlowMirror(files: SlowFile[], catalogFile: string): P
 
   const sha256: Record<string, string> = {};
   const entries = [...bodies.values()].map((file) => {
-    const entry = findModel(file.id);
+    const entry = findModel(file.id, modelCatalog());
     sha256[file.id] = createHash('sha256').update(file.bytes).digest('hex');
     const source = {
       urls: [`${base}/${encodeURIComponent(file.id)}`],

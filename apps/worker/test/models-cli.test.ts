@@ -1,5 +1,6 @@
-// The `visage models` CLI: spawned as users run it (exit codes, one-line errors, .env handling),
-// and in-process with a test catalog for `pull` against a local HTTP server.
+// The `visage models` CLI: spawned as users run it (exit codes, one-line errors, .env handling, the
+// catalog assembled from the plugins' model sets), and in-process with a test catalog for `pull`
+// against a local HTTP server.
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -9,9 +10,9 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseCatalog } from '@visage/inference/models';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli/run.ts';
-import { parseCatalog } from '../src/models/schema.ts';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 const repoRoot = path.resolve(packageDir, '../..');
@@ -92,6 +93,33 @@ describe('visage models (spawned)', () => {
   });
 
   it('should import, list, locate and verify a model, then say how to get a missing one', async () => {
+    // A private export of the stitching MLP with no published checksum, through VISAGE_MODEL_CATALOG
+    // (the built-in entry carries the real file's sha256, which a made-up file cannot match).
+    const catalogFile = path.join(modelsDir, 'private-catalog.json');
+    const variant = {
+      precision: 'fp32',
+      file: 'stitching.onnx',
+      urls: ['https://example.org/stitching.onnx'],
+      sha256: null,
+      bytes: null,
+    };
+    await writeFile(
+      catalogFile,
+      JSON.stringify([
+        {
+          id: 'liveportrait_stitching',
+          title: 'LivePortrait stitching MLP (private export)',
+          plugin: 'liveportrait',
+          ...variant,
+          residentBytes: null,
+          licence: { name: 'MIT', commercialUse: true, url: 'https://opensource.org/license/mit' },
+          variants: [variant],
+          providers: ['cpu'],
+          availability: 'download',
+        },
+      ]),
+    );
+    env.VISAGE_MODEL_CATALOG = catalogFile;
     const file = path.join(modelsDir, 'my-stitching.onnx');
     await writeFile(file, randomBytes(64));
     const imported = await cli(['models', 'import', 'liveportrait_stitching', file], env);
@@ -124,6 +152,17 @@ describe('visage models (spawned)', () => {
       'visage: Model "inswapper_128" is not installed. Get it with: pnpm visage models pull inswapper_128 ' +
         '(or import a file you have: pnpm visage models import inswapper_128 <file>)\n',
     );
+  });
+
+  it('should refuse to import a file whose sha256 does not match the catalog', async () => {
+    const file = path.join(modelsDir, 'fake-stitching.onnx');
+    await writeFile(file, randomBytes(64));
+    const { code, stderr } = await cli(['models', 'import', 'liveportrait_stitching', file], env);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(
+      /^visage: .*stitching\.onnx.*43598e9747a19f4c55d8e1604fb7d7fa70ab22377d129cb7d1fe38c9a737cc79.*\n$/,
+    );
+    expect(existsSync(path.join(modelsDir, 'liveportrait_stitching', 'stitching.onnx'))).toBe(false);
   });
 
   it('should refuse to import a file whose size does not match the catalog', async () => {

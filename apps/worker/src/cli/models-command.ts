@@ -1,10 +1,17 @@
 // `visage models …`: list, pull, import, verify, path and remove models in the models directory.
 // Returns the exit code (0 ok, 1 error, 2 usage) instead of exiting, so tests can run it in-process.
 import { parseArgs } from 'node:util';
-import { findVariant, MODEL_CATALOG } from '../models/catalog.ts';
-import { DownloadCancelledError, downloadModel } from '../models/download.ts';
-import { type ModelCatalog, type ModelEntry, PRECISIONS, type Precision } from '../models/schema.ts';
-import { type ModelStatus, ModelStore } from '../models/store.ts';
+import {
+  DownloadCancelledError,
+  downloadModel,
+  findVariant,
+  type ModelCatalog,
+  type ModelEntry,
+  type ModelStatus,
+  ModelStore,
+  PRECISIONS,
+  type Precision,
+} from '@visage/inference/models';
 import { formatBytes, type ProgressSink, progressLine, table } from './format.ts';
 
 export const USAGE = `Usage: pnpm visage models <command>
@@ -22,7 +29,7 @@ export interface CliIo {
   stdout: ProgressSink;
   stderr: ProgressSink;
   modelsDir: string;
-  catalog?: ModelCatalog;
+  catalog: ModelCatalog;
   /** Cancels a pull (Ctrl-C); the partial download is kept for the next pull. */
   signal?: AbortSignal;
   /** Download tuning, for tests. */
@@ -50,7 +57,7 @@ export async function runModelsCommand(argv: string[], io: CliIo): Promise<numbe
   if (!handler) {
     throw new UsageError(command ? `Unknown command "models ${command}"` : 'No command given');
   }
-  const store = new ModelStore(io.modelsDir, io.catalog ?? MODEL_CATALOG);
+  const store = new ModelStore(io.modelsDir, io.catalog);
   const ctx: Context = {
     io,
     store,

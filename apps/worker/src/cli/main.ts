@@ -1,14 +1,15 @@
-// Entry point of `pnpm visage …` (tsx src/cli/main.ts). Reads VISAGE_MODELS_DIR from the
-// environment, falling back to the repository's .env (real variables win), and resolves a relative
-// directory from the repository root, like the worker does, whatever directory it runs in.
+// Entry point of `pnpm visage …` (tsx src/cli/main.ts in apps/worker, where the plugins' model sets
+// are visible). Reads VISAGE_MODELS_DIR from the environment, falling back to the repository's .env
+// (real variables win), and resolves a relative directory from the repository root, like the worker
+// does, whatever directory it runs in.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadModelCatalog } from '../models/catalog.ts';
+import { modelCatalog } from '@visage/plugins/catalog';
 import { oneLine } from './models-command.ts';
 import { runCli } from './run.ts';
 
-const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url)); // packages/inference/src/cli → root
+const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url)); // apps/worker/src/cli → root
 
 function modelsDir(): string {
   const envFile = path.join(repoRoot, '.env');
@@ -16,10 +17,10 @@ function modelsDir(): string {
   return path.resolve(repoRoot, process.env.VISAGE_MODELS_DIR || './.visage/models');
 }
 
-/** The built-in catalog plus VISAGE_MODEL_CATALOG's entries (after modelsDir() loaded .env). */
+/** The registered models plus VISAGE_MODEL_CATALOG's entries (after modelsDir() loaded .env). */
 function catalog() {
   const file = process.env.VISAGE_MODEL_CATALOG;
-  return loadModelCatalog(file ? path.resolve(repoRoot, file) : undefined);
+  return modelCatalog(file ? path.resolve(repoRoot, file) : undefined);
 }
 
 // Ctrl-C cancels a download and keeps its partial file; a second Ctrl-C quits at once.
