@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import { rm } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
+import { vi } from 'vitest';
 
 export const webDir = path.resolve(import.meta.dirname, '../..');
 export const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -53,13 +54,14 @@ export async function startNext(env: Record<string, string>): Promise<NextServer
 }
 
 export async function waitForOutput(server: NextServer, text: string): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (!server.output.join('').includes(text)) {
-    if (Date.now() > deadline || server.child.exitCode !== null) {
-      throw new Error(`next dev never printed "${text}":\n${server.output.join('')}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  await vi.waitFor(
+    () => {
+      if (server.output.join('').includes(text)) return;
+      const state = server.child.exitCode === null ? 'never printed' : 'exited before printing';
+      throw new Error(`next dev ${state} "${text}":\n${server.output.join('')}`);
+    },
+    { timeout: 60_000, interval: 100 },
+  );
 }
 
 /**
@@ -117,19 +119,18 @@ export function startWorkerProcess(env: Record<string, string>): WorkerProcess {
 }
 
 /** Resolves with the first log line whose msg is `msg` (after `from` lines), or fails with the logs. */
-export async function waitForLog(
+export function waitForLog(
   worker: WorkerProcess,
   msg: string,
   { from = 0, timeoutMs = 30_000 } = {},
 ): Promise<Record<string, unknown>> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const line = worker.logs.slice(from).find((l) => l.msg === msg);
-    if (line) return line;
-    if (worker.child.exitCode !== null) break;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(
-    `worker never logged "${msg}":\n${worker.logs.map((l) => JSON.stringify(l)).join('\n')}\n${worker.stderr.join('')}`,
+  return vi.waitFor(
+    () => {
+      const line = worker.logs.slice(from).find((l) => l.msg === msg);
+      if (line) return line;
+      const logs = worker.logs.map((l) => JSON.stringify(l)).join('\n');
+      throw new Error(`worker never logged "${msg}":\n${logs}\n${worker.stderr.join('')}`);
+    },
+    { timeout: timeoutMs, interval: 50 },
   );
 }
