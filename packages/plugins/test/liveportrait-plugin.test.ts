@@ -20,17 +20,11 @@ import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { modelCatalog } from '../src/catalog.ts';
 import { BLAZEFACE_MODEL_PATH } from '../src/face/blazeface.ts';
-import {
-  type AnimateSettings,
-  drivingFaceCrop,
-  fitSource,
-  LivePortraitAnimator,
-  largestFace,
-} from '../src/liveportrait/animator.ts';
-import { pasteMask } from '../src/liveportrait/crop.ts';
+import { acquireLivePortraitModels } from '../src/liveportrait/acquire.ts';
+import { type AnimateSettings, fitSource, LivePortraitAnimator } from '../src/liveportrait/animator.ts';
+import { drivingFaceCrop, largestFace, pasteMask } from '../src/liveportrait/crop.ts';
 import { averageDrivingCrop, openDriving } from '../src/liveportrait/driving.ts';
 import { liveportraitPlugin, openLivePortraitFrameProcessor } from '../src/liveportrait/index.ts';
-import { acquireLivePortraitModels } from '../src/liveportrait/acquire.ts';
 import { decodeMotionTemplate } from '../src/liveportrait/template.ts';
 import { PluginInputError } from '../src/types.ts';
 import {

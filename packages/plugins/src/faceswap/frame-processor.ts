@@ -1,5 +1,6 @@
 // The face swap as a long-lived frame processor for the realtime path (webcam in, frames out):
-// models acquired and the source identity computed once, then `process(frame)` per frame.
+// models acquired and the source identity computed once, then `process(frame)` per frame, through
+// the same per-frame stages as a video job (FaceSwapProcessor.framePipeline).
 import type { ModelLease, RgbImage } from '@visage/inference';
 import { acquireFaceSwapModels, type ModelUse } from './acquire.ts';
 import { FaceSwapProcessor } from './processor.ts';
@@ -7,8 +8,8 @@ import { settingsOf } from './run.ts';
 import type { FaceswapInput } from './schema.ts';
 
 export interface FaceSwapFrameProcessor {
-  /** Swaps the faces of `frame` in place and returns it. */
-  process(frame: RgbImage): Promise<RgbImage>;
+  /** Swaps the faces of `frame` in place and returns it (timestamps default to 30 fps). */
+  process(frame: RgbImage, timestampMs?: number): Promise<RgbImage>;
   readonly processor: FaceSwapProcessor;
   readonly models: readonly ModelUse[];
   /** Releases the model leases; the processor must not be used afterwards. */
@@ -28,9 +29,9 @@ export async function openFaceSwapFrameProcessor(
     return {
       processor,
       models: acquired.used,
-      process(frame) {
+      process(frame, timestampMs) {
         if (closed) return Promise.reject(new Error('The face swap frame processor is closed'));
-        return processor.process(frame);
+        return processor.process(frame, timestampMs);
       },
       close() {
         closed = true;

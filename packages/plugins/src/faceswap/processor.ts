@@ -1,11 +1,12 @@
 // The per-frame face swap: find faces (detector + optional 68-point refinement), pick the ones to
 // replace, swap them with the source identity, optionally restore them. Sessions and the source
-// latent stay warm between frames, so the same object serves image jobs, video jobs and the
-// realtime path (`process(frame) → frame`).
+// latent stay warm between frames, so the same object serves image jobs, and through its
+// framePipeline video jobs and the realtime path (`process(frame) → frame`).
 import { ARCFACE_112_TEMPLATE, type ModelSession, type RgbImage } from '@visage/inference';
 import { type DetectorKind, detectFaces } from '../face/detect.ts';
 import { landmarks68With2dfan4, refineWithLandmarks } from '../face/landmark68.ts';
 import type { FaceDetection } from '../face/types.ts';
+import { type FramePipeline, runFrame, type SequenceFrame } from '../frames/pipeline.ts';
 import { PluginInputError } from '../types.ts';
 import { alignFace, EYES_ONLY, fivePoints } from './align.ts';
 import { ARCFACE_SIZE, embedFace, meanIdentity } from './recognize.ts';
@@ -61,8 +62,16 @@ export interface FaceSwapStats {
   timings: StageTimings;
 }
 
+/** The faces found in a frame (`found`) and the ones to replace (`selected`). */
+export interface FrameFaces {
+  found: number;
+  selected: AnalysedFace[];
+}
+
 /** The 2DFAN4 score above which its points replace the detector's (FaceFusion's default gate). */
 const LANDMARK_SCORE_GATE = 0.5;
+/** The frame rate `process` assumes for frames without a timestamp. */
+const REALTIME_FPS = 30;
 
 export class FaceSwapProcessor {
   readonly stats: FaceSwapStats = {
@@ -75,8 +84,8 @@ export class FaceSwapProcessor {
   };
   #latent: Float32Array | null = null;
   #reference: Float32Array | null = null;
-  #cache: { faces: AnalysedFace[]; age: number } | null = null;
   #tracker: FaceTracker | null = null;
+  #realtime: FramePipeline<SequenceFrame, FrameFaces, RgbImage> | null = null;
   #processed = 0;
 
   constructor(
@@ -163,7 +172,7 @@ export class FaceSwapProcessor {
   }
 
   /** The faces of `frame` to replace, per the selection settings. */
-  async analyse(frame: RgbImage): Promise<{ found: number; selected: AnalysedFace[] }> {
+  async analyse(frame: RgbImage): Promise<FrameFaces> {
     const faces = await this.findFaces(frame);
     const { selection } = this.settings;
     if (selection.mode === 'reference') {
@@ -220,22 +229,30 @@ export class FaceSwapProcessor {
   }
 
   /**
-   * The realtime entry point: swaps the faces of `frame` in place and returns it. Detection runs on
-   * every `detectEvery`-th call; the frames in between reuse the last faces found (cheap tracking
-   * for a steady camera). Landmarks are smoothed over time (`timestampMs`, default: 30 fps).
+   * The per-frame stages of a sequence (frames/pipeline.ts): faces are found on every
+   * `detectEvery`-th frame and reused in between (cheap tracking for a steady camera), their
+   * landmarks smoothed over time (at `fps` for frames without a timestamp); render swaps in place.
    */
-  async process(frame: RgbImage, timestampMs = (this.#processed * 1000) / 30): Promise<RgbImage> {
-    this.#processed++;
-    const cache = this.#cache;
-    let analysis: { found: number; selected: AnalysedFace[] };
-    if (cache && cache.age < this.settings.detectEvery - 1) {
-      cache.age++;
-      analysis = { found: cache.faces.length, selected: cache.faces };
-    } else {
-      analysis = await this.analyse(frame);
-      this.#cache = { faces: analysis.selected, age: 0 };
-    }
-    await this.apply(frame, this.smoothFaces(analysis, timestampMs, 30));
-    return frame;
+  framePipeline(fps: number): FramePipeline<SequenceFrame, FrameFaces, RgbImage> {
+    let detected: FrameFaces = { found: 0, selected: [] };
+    return {
+      analyse: async ({ image, index, timeMs = (index * 1000) / fps }) => {
+        if (index % this.settings.detectEvery === 0) detected = await this.analyse(image);
+        return this.smoothFaces(detected, timeMs, fps);
+      },
+      render: async ({ image }, faces) => {
+        await this.apply(image, faces);
+        return image;
+      },
+    };
+  }
+
+  /**
+   * The realtime entry point: swaps the faces of `frame` in place and returns it, one frame after
+   * the other through framePipeline (timestamps default to 30 fps).
+   */
+  process(frame: RgbImage, timestampMs?: number): Promise<RgbImage> {
+    this.#realtime ??= this.framePipeline(REALTIME_FPS);
+    return runFrame(this.#realtime, { image: frame, index: this.#processed++, timeMs: timestampMs });
   }
 }

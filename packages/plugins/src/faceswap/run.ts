@@ -6,7 +6,7 @@ import { acquireFaceSwapModels } from './acquire.ts';
 import { outputFormat } from './output-format.ts';
 import { FaceSwapProcessor, type FaceSwapSettings } from './processor.ts';
 import { swapImage } from './run-image.ts';
-import { firstFrameAt, swapVideo } from './run-video.ts';
+import { decodeFrameAt, swapVideo } from './run-video.ts';
 import type { FaceswapInput } from './schema.ts';
 
 export function settingsOf(input: Omit<FaceswapInput, 'source' | 'target'>): FaceSwapSettings {
@@ -74,7 +74,7 @@ export async function runFaceswap(ctx: RunContext, input: FaceswapInput): Promis
       } else if (targetImage) {
         await processor.setReference(targetImage, `the target image "${target.name}"`);
       } else if (targetVideo) {
-        const frame = await firstFrameAt(target, targetVideo, input.referenceFrame, ctx.signal);
+        const frame = await decodeFrameAt(target, targetVideo, input.referenceFrame, ctx.signal);
         await processor.setReference(
           frame,
           `frame ${input.referenceFrame} of the target video "${target.name}"`,

@@ -1,32 +1,19 @@
-// biome-ignore-all lint/style/noNonNullAssertion: affine entries are in bounds by construction
 // The LivePortrait loop (docs/models/liveportrait.md §1.3, §3): the source portrait is prepared once (crop,
 // appearance features F, motion, keypoints x_s); each driving frame's motion becomes new keypoints
 // (relative or absolute motion, smoothing, retargeting, stitching, multiplier) and W+G renders the
 // face, which is pasted back into the portrait. Serves video jobs, motion templates and the webcam.
 import {
-  type Affine,
-  affine,
   FixedPaste,
   type ModelSession,
   type ort,
-  type Point,
   type RgbImage,
   resizeImage,
   warpAffine,
 } from '@visage/inference';
-import { detectFaces } from '../face/detect.ts';
-import type { FaceDetection } from '../face/types.ts';
 import { PluginInputError } from '../types.ts';
-import {
-  type CropAnchors,
-  type CropRect,
-  cropRectFromLandmarks,
-  fivePointAnchors,
-  LANDMARK_106_ANCHORS,
-  pasteMask,
-} from './crop.ts';
-import { crop203FromBox, landmarks106, landmarks203 } from './landmarks.ts';
 import type { LivePortraitModels } from './acquire.ts';
+import { type CropRect, DRIVING_CROP, faceCrop, pasteMask, SOURCE_CROP } from './crop.ts';
+import { crop203FromBox, landmarks203 } from './landmarks.ts';
 import {
   type AnimationRegion,
   absoluteMotion,
@@ -50,7 +37,6 @@ import {
   appearanceFeatures,
   extractMotion,
   faceImage,
-  LP_INPUT_SIZE,
   LP_OUTPUT_SIZE,
   networkInput,
   renderFace,
@@ -77,9 +63,6 @@ export interface AnimateSettings {
   fps: number;
 }
 
-/** LP's crop settings: source and driving video (§5.1). */
-export const SOURCE_CROP = { scale: 2.3, vx: 0, vy: -0.125, size: LP_OUTPUT_SIZE };
-export const DRIVING_CROP = { scale: 2.2, vx: 0, vy: -0.1, size: LP_OUTPUT_SIZE };
 /** LP scales portraits down to at most this many pixels a side (its output video has the portrait's size). */
 export const MAX_SOURCE_SIDE = 1280;
 
@@ -106,82 +89,6 @@ export interface PreparedSource {
   lipRatio: number | null;
   /** Where the crop came from: 106-point landmarks or the detector's keypoints. */
   landmarks: '2d106det' | 'detector';
-}
-
-/** A face's crop anchors from a detector: eyes and mouth (BlazeFace's centre, or the two corners). */
-function detectorAnchors(face: FaceDetection): CropAnchors {
-  const at = (name: string) => face.keypoints[face.keypointNames.indexOf(name)];
-  const mouth = at('mouth');
-  const [rightEye, leftEye] = [at('rightEye'), at('leftEye')];
-  if (mouth && rightEye && leftEye) return { eyes: [rightEye, leftEye], lip: mouth };
-  return fivePointAnchors(face.keypoints);
-}
-
-/** The largest face the detector finds in `image`, or null. */
-export async function largestFace(
-  models: Pick<LivePortraitModels, 'detector'>,
-  image: RgbImage,
-): Promise<FaceDetection | null> {
-  const faces = await detectFaces(models.detector.kind, models.detector.session, image);
-  const area = (f: FaceDetection) => (f.box[2] - f.box[0]) * (f.box[3] - f.box[1]);
-  return faces.reduce<FaceDetection | null>((best, f) => (!best || area(f) > area(best) ? f : best), null);
-}
-
-/** The crop rectangle of the largest face in `image`, or null when there is none. */
-export async function faceCrop(
-  models: Pick<LivePortraitModels, 'detector' | 'landmark106'>,
-  image: RgbImage,
-  options: typeof SOURCE_CROP,
-): Promise<{ crop: CropRect; landmarks: '2d106det' | 'detector' } | null> {
-  const face = await largestFace(models, image);
-  if (!face) return null;
-  if (models.landmark106) {
-    const points = await landmarks106(models.landmark106, image, face.box);
-    return {
-      crop: cropRectFromLandmarks(points, { ...LANDMARK_106_ANCHORS, ...options }),
-      landmarks: '2d106det',
-    };
-  }
-  // The box corners stand in for the face contour the 106 points would give.
-  const [x1, y1, x2, y2] = face.box;
-  const points: Point[] = [...face.keypoints, [x1, y1], [x2, y1], [x1, y2], [x2, y2]];
-  return {
-    crop: cropRectFromLandmarks(points, { ...detectorAnchors(face), ...options }),
-    landmarks: 'detector',
-  };
-}
-
-/** The driving crop for a video: LP's driving settings (scale 2.2, vy −0.1). */
-export function drivingFaceCrop(
-  models: Pick<LivePortraitModels, 'detector' | 'landmark106'>,
-  frame: RgbImage,
-) {
-  return faceCrop(models, frame, DRIVING_CROP);
-}
-
-/**
- * The driving crop's image → crop matrix at the size the motion extractor needs: 256² straight away
- * when the face square is at most 512 px in the frame (sampling at 512 and halving would add
- * nothing), else 512² to be area-averaged down (no aliasing from big frames).
- */
-export function drivingCropMatrix(crop: { matrix: Affine; side: number }): { matrix: Affine; size: number } {
-  if (crop.side > LP_OUTPUT_SIZE) return { matrix: crop.matrix, size: LP_OUTPUT_SIZE };
-  const half = LP_INPUT_SIZE / LP_OUTPUT_SIZE;
-  const m = crop.matrix;
-  return {
-    matrix: affine(m[0]! * half, m[1]! * half, m[2]! * half, m[3]! * half, m[4]! * half, m[5]! * half),
-    size: LP_INPUT_SIZE,
-  };
-}
-
-/** The centred square of a frame (already-cropped driving videos), as a crop rectangle. */
-export function centreSquare(frame: RgbImage, size = LP_OUTPUT_SIZE): { matrix: Affine; side: number } {
-  const side = Math.min(frame.width, frame.height);
-  const s = size / side;
-  return {
-    matrix: affine(s, 0, -s * ((frame.width - side) / 2), 0, s, -s * ((frame.height - side) / 2)),
-    side,
-  };
 }
 
 /**

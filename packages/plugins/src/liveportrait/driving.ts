@@ -1,5 +1,5 @@
-// Where the driving motion comes from: a driving video (streamed, cropped around the face of its
-// first frame) or a saved motion template. Both yield one MotionFrame per output frame.
+// Where the driving motion comes from: a driving video (streamed, cropped with the average face
+// square of the clip) or a saved motion template. Both give one driving frame per output frame.
 import { readFile } from 'node:fs/promises';
 import {
   type Affine,
@@ -12,28 +12,22 @@ import {
   resizeImage,
   type VideoFrame,
   type VideoInfo,
-  warpAffine,
 } from '@visage/inference';
+import { sequenceFrames } from '../frames/pipeline.ts';
 import { readVideoInfo } from '../inputs.ts';
 import { type InputAsset, PluginInputError } from '../types.ts';
-import {
-  centreSquare,
-  DRIVING_CROP,
-  drivingCropMatrix,
-  drivingFaceCrop,
-  type LivePortraitAnimator,
-  largestFace,
-} from './animator.ts';
-import { cropRectFromLandmarks, LANDMARK_203_ANCHORS } from './crop.ts';
-import { crop203FromBox, LANDMARK203_CROP, landmarks203 } from './landmarks.ts';
 import type { LivePortraitModels } from './acquire.ts';
-import { LP_OUTPUT_SIZE } from './networks.ts';
 import {
-  decodeMotionTemplate,
-  type MotionFrame,
-  type MotionTemplate,
-  MotionTemplateError,
-} from './template.ts';
+  cropRectFromLandmarks,
+  DRIVING_CROP,
+  drivingFaceCrop,
+  LANDMARK_203_ANCHORS,
+  largestFace,
+} from './crop.ts';
+import type { DrivingFrame } from './frame-pipeline.ts';
+import { crop203FromBox, LANDMARK203_CROP, landmarks203 } from './landmarks.ts';
+import { LP_OUTPUT_SIZE } from './networks.ts';
+import { decodeMotionTemplate, type MotionTemplate, MotionTemplateError } from './template.ts';
 
 /** Longest driving input accepted, from VISAGE_MAX_DRIVING_SECONDS (default 10 minutes). */
 export function maxDrivingMs(env: Record<string, string | undefined> = process.env): number {
@@ -58,15 +52,6 @@ function checkLength(durationMs: number, what: string, env?: Record<string, stri
       `${what} is ${clock(durationMs)} long; the limit is ${clock(limit)} (VISAGE_MAX_DRIVING_SECONDS)`,
     );
   }
-}
-
-export interface DrivingStep {
-  index: number;
-  timeMs: number;
-  motion: MotionFrame;
-  /** The driving picture (for side-by-side output and the template's poster); null for templates. */
-  frame: RgbImage | null;
-  crop: RgbImage | null;
 }
 
 export type DrivingSource =
@@ -232,50 +217,17 @@ export async function averageDrivingCrop(
 }
 
 /**
- * The driving motion, frame by frame: every frame of a video is cropped with the clip's average face
- * square (averageDrivingCrop), or, with `crop` off, with its centred square; templates replay theirs.
+ * The driving frames: a video's pictures, decoded one at a time (the animation pipeline crops them
+ * and extracts their motion), or a motion template's saved frames.
  */
-export async function* drivingSteps(
-  driving: DrivingSource,
-  animator: LivePortraitAnimator,
-  models: LivePortraitModels,
-  options: {
-    crop: boolean;
-    signal: AbortSignal;
-    timings: { decode: number; motion: number };
-    /** Told how the clip's crop was found (for the job's metadata). */
-    onCrop?(found: { tracked: boolean; samples: number }): void;
-  },
-): AsyncGenerator<DrivingStep> {
-  if (driving.kind === 'template') {
-    const { fps, frames } = driving.template;
-    for (const [index, motion] of frames.entries()) {
-      options.signal.throwIfAborted();
-      yield { index, timeMs: (index / fps) * 1000, motion, frame: null, crop: null };
-    }
-    return;
-  }
-  let t = performance.now();
-  let cropping: { matrix: Affine; size: number } | null = null;
-  if (options.crop) {
-    const average = await averageDrivingCrop(models, driving, options.signal);
-    options.onCrop?.({ tracked: average.tracked, samples: average.samples });
-    cropping = drivingCropMatrix(average);
-  }
-  options.timings.motion += performance.now() - t;
-  t = performance.now();
-  for await (const decoded of decodeFrames(driving.asset.path, { signal: options.signal })) {
-    options.timings.decode += performance.now() - t;
-    const frame = frameImage(decoded);
-    t = performance.now();
-    cropping ??= drivingCropMatrix(centreSquare(frame));
-    const { matrix, size } = cropping;
-    const crop = warpAffine(frame, matrix, size, size, { border: 'constant', fill: 0 }); // black outside, as LP's crops
-    const motion = await animator.drivingMotion(crop);
-    options.timings.motion += performance.now() - t;
-    yield { index: decoded.index, timeMs: decoded.timeMs, motion, frame, crop };
-    t = performance.now();
-  }
+export function drivingFrames(driving: DrivingSource, signal: AbortSignal): AsyncIterable<DrivingFrame> {
+  return driving.kind === 'video'
+    ? sequenceFrames(decodeFrames(driving.asset.path, { signal }))
+    : templateFrames(driving.template);
+}
+
+async function* templateFrames({ fps, frames }: MotionTemplate): AsyncGenerator<DrivingFrame> {
+  for (const [index, motion] of frames.entries()) yield { index, timeMs: (index / fps) * 1000, motion };
 }
 
 /** A poster for a motion template: the first driving crop at 256². */

@@ -1,11 +1,15 @@
 // Portrait animation as a long-lived frame processor for the realtime path: the portrait is prepared
-// once; each webcam frame (the driver) becomes an animated portrait frame. The first frame given is
-// the reference pose of relative motion, as a driving video's first frame is.
-import { type Affine, type ModelLease, type RgbImage, warpAffine } from '@visage/inference';
+// once; each webcam frame (the driver) becomes an animated portrait frame, through the same
+// per-frame stages as a video job (animationPipeline). The first frame given is the reference pose
+// of relative motion, as a driving video's first frame is, and fixes the driving crop.
+import type { ModelLease, RgbImage } from '@visage/inference';
+import { runFrame } from '../frames/pipeline.ts';
 import type { ModelUse } from '../leases.ts';
 import { PluginInputError } from '../types.ts';
-import { centreSquare, drivingCropMatrix, drivingFaceCrop, LivePortraitAnimator } from './animator.ts';
 import { acquireLivePortraitModels } from './acquire.ts';
+import { LivePortraitAnimator } from './animator.ts';
+import { centreSquare, drivingCropMatrix, drivingFaceCrop } from './crop.ts';
+import { animationPipeline } from './frame-pipeline.ts';
 import { animateSettings } from './run.ts';
 import type { LiveportraitInput } from './schema.ts';
 
@@ -28,27 +32,24 @@ export async function openLivePortraitFrameProcessor(
     const { models } = acquired;
     const source = await LivePortraitAnimator.prepare(models, portrait.image, portrait.name);
     const animator = new LivePortraitAnimator(models, animateSettings(input, fps), source);
-    let cropping: { matrix: Affine; size: number } | null = null;
+    const pipeline = animationPipeline(animator, {
+      async cropping(first) {
+        if (!input.cropDriving) return drivingCropMatrix(centreSquare(first));
+        const found = await drivingFaceCrop(models, first);
+        if (!found) throw new PluginInputError('No face found in the camera picture');
+        return drivingCropMatrix(found.crop);
+      },
+      pasteBack: input.pasteBack,
+      sideBySide: false,
+    });
+    let index = 0;
     let closed = false;
     return {
       animator,
       models: acquired.used,
-      async process(frame, timestampMs) {
-        if (closed) throw new Error('The portrait animation frame processor is closed');
-        if (!cropping) {
-          if (input.cropDriving) {
-            const found = await drivingFaceCrop(models, frame);
-            if (!found) throw new PluginInputError('No face found in the camera picture');
-            cropping = drivingCropMatrix(found.crop);
-          } else {
-            cropping = drivingCropMatrix(centreSquare(frame));
-          }
-        }
-        const { matrix, size } = cropping;
-        const driving = warpAffine(frame, matrix, size, size, { border: 'constant', fill: 0 });
-        const keypoints = await animator.keypointsFor(await animator.drivingMotion(driving), timestampMs);
-        const face = await animator.render(keypoints);
-        return animator.compose(face, input.pasteBack);
+      process(frame, timestampMs) {
+        if (closed) return Promise.reject(new Error('The portrait animation frame processor is closed'));
+        return runFrame(pipeline, { image: frame, index: index++, timeMs: timestampMs });
       },
       close() {
         closed = true;

@@ -12,12 +12,11 @@ import {
   resizeImage,
   toCHW,
 } from '@visage/inference';
-import { decodeMotion, type MotionInfo } from './motion.ts';
+import { decodeMotion, type MotionInfo, NUM_KEYPOINTS } from './motion.ts';
 
 /** F and M take 256² crops; W+G renders 512². */
 export const LP_INPUT_SIZE = 256;
 export const LP_OUTPUT_SIZE = 512;
-export const KEYPOINTS = 21;
 const MOTION_OUTPUTS = ['pitch', 'yaw', 'roll', 't', 'exp', 'scale', 'kp'] as const;
 
 function output(outputs: Record<string, ort.Tensor>, session: ModelSession, name: string): ort.Tensor {
@@ -99,7 +98,7 @@ export async function renderFace(
   kpDriving: Float32Array,
   kpSource: Float32Array,
 ): Promise<Float32Array> {
-  const dims = [1, KEYPOINTS, 3];
+  const dims = [1, NUM_KEYPOINTS, 3];
   const outputs = await session.run({
     feature_3d: features,
     kp_driving: new ort.Tensor('float32', kpDriving, dims), // driving before source, as FLP's export

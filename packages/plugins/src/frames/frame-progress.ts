@@ -2,7 +2,7 @@
 // at once, then every few seconds), so the job page shows the result forming without the cost of
 // encoding a preview per frame.
 import { encodeImage, type RgbImage } from '@visage/inference';
-import type { RunContext } from './types.ts';
+import type { RunContext } from '../types.ts';
 
 /** A preview frame at most this often. */
 const PREVIEW_EVERY_MS = 3_000;
