@@ -11,14 +11,7 @@ const config: NextConfig = {
   // Tests run their own dev server in a separate folder so they never fight a running `npm run dev`.
   distDir: process.env.NEXT_DIST_DIR || '.next',
   // Workspace packages ship TypeScript source; Next compiles them.
-  transpilePackages: [
-    '@visage/db',
-    '@visage/api',
-    '@visage/plugins',
-    '@visage/inference',
-    '@visage/device',
-    '@visage/ffmpeg',
-  ],
+  transpilePackages: ['@visage/db', '@visage/api', '@visage/plugins', '@visage/ffmpeg'],
   // Node-only libraries that must not be bundled (native bindings, worker threads, wasm).
   serverExternalPackages: [
     'pino',

@@ -33,6 +33,7 @@ interface Service {
   deploy?: { resources?: { reservations?: { devices?: { driver?: string; capabilities?: string[] }[] } } };
   healthcheck?: { test: string[] };
   volumes?: unknown[];
+  environment?: Record<string, string>;
   depends_on?: Record<string, { condition: string }>;
   profiles?: string[];
   ports?: unknown[];
@@ -73,6 +74,13 @@ describe('docker-compose.yml (Linux + NVIDIA)', () => {
   it('should keep the database, models and media in volumes', () => {
     expect(Object.keys(config.volumes)).toEqual(expect.arrayContaining(['postgres-data', 'models', 'media']));
     expect(JSON.stringify(config.services.worker?.volumes)).toContain('/data/models');
+  });
+
+  it('should give the models folder to the worker only: the web app asks the workers', () => {
+    expect(JSON.stringify(config.services.web?.volumes)).not.toContain('/data/models');
+    expect(JSON.stringify(config.services.web?.volumes)).toContain('/data/media');
+    expect(config.services.web?.environment).not.toHaveProperty('VISAGE_MODELS_DIR');
+    expect(config.services.worker?.environment).toMatchObject({ VISAGE_MODELS_DIR: '/data/models' });
   });
 });
 

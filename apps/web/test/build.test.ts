@@ -1,7 +1,9 @@
 // `next build` must succeed with no type errors (next.config.ts no longer ignores them), so the
 // production build is checked on every test run, into its own folder so it never touches .next.
+// The web app runs no models (the workers own them, docs/architecture.md §7.4): nothing it ships
+// may reach onnxruntime or @visage/inference.
 import { execFile } from 'node:child_process';
-import { rm } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -27,5 +29,18 @@ describe('next build', () => {
     const output = stdout + stderr;
     expect(output).toContain('Finished TypeScript');
     expect(output).toMatch(/Route \(app\)/);
+
+    // Bundled workspace code keeps its source path ("[project]/packages/…") in the server chunks, and
+    // Next's file traces list every file a route needs at run time: neither may name the runtime.
+    const serverDir = path.join(webDir, distDir, 'server');
+    const files = (await readdir(serverDir, { recursive: true })).filter((f) => /\.(js|nft\.json)$/.test(f));
+    expect(files.length).toBeGreaterThan(0);
+    const reached: string[] = [];
+    for (const file of files) {
+      const text = await readFile(path.join(serverDir, file), 'utf8');
+      const found = text.match(/packages\/inference\/|onnxruntime-node/);
+      if (found) reached.push(`${file}: ${found[0]}`);
+    }
+    expect(reached).toEqual([]);
   }, 300_000);
 });

@@ -2,14 +2,13 @@
 // PostgreSQL and Redis. Accounts, API keys, the typed client, a job from upload to downloaded
 // result, progress over SSE, cancel, crash recovery, and one user's privacy from another.
 import { execFile } from 'node:child_process';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { createVisageClient, type VisageClient } from '@visage/api/client';
 import { writeVideo } from '@visage/db/media/testing';
-import { ModelStore } from '@visage/inference/models';
-import { buildFixtureModel } from '@visage/inference/testing';
 import { modelCatalog } from '@visage/plugins/catalog';
+import { LP_FIXTURE_SPECS, writeFixtureModels } from '@visage/plugins/testing';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Account, authPost, signUp, trpcWith } from './support/http.ts';
@@ -303,17 +302,16 @@ describe('a job from upload to result', () => {
   }, 30_000);
 
   it('should run a job through an installed model and record the provider it ran on', async () => {
-    // A fixture with the real stitching module's I/O, put where the store keeps the model (importing it
-    // would fail: the catalog holds the real file's sha256).
-    const file = new ModelStore(`${mediaDir}-models`, modelCatalog()).pathFor('liveportrait_stitching');
-    await mkdir(path.dirname(file), { recursive: true });
-    await writeFile(
-      file,
-      buildFixtureModel({
-        inputs: [{ name: 'input', dims: [1, 126] }],
-        outputs: [{ name: 'output', dims: [1, 65] }],
-      }),
-    );
+    // A fixture with the real stitching module's I/O, put where the worker's store keeps the model,
+    // <models dir>/<id>/<file> (importing it would fail: the catalog holds the real file's sha256).
+    const entry = modelCatalog().find((m) => m.id === 'liveportrait_stitching');
+    const dir = path.join(`${mediaDir}-models`, 'liveportrait_stitching');
+    await mkdir(dir, { recursive: true });
+    const { liveportrait_stitching: written } = await writeFixtureModels(dir, {
+      liveportrait_stitching: LP_FIXTURE_SPECS.liveportrait_stitching,
+    });
+    if (!entry || !written) throw new Error('liveportrait_stitching: no catalog entry or fixture');
+    await rename(written, path.join(dir, entry.file));
     const job = await client.trpc.jobs.create.mutate({
       plugin: 'test',
       input: { steps: 1, stepMs: 0, model: 'liveportrait_stitching' },

@@ -64,7 +64,7 @@ const output = (job: Awaited<ReturnType<typeof runJob>>, slot = 'result') =>
 
 describe('plugins through the web app and a worker', () => {
   it('should list the fixture models as installed, BlazeFace as bundled, CodeFormer as missing', async () => {
-    const models = await client.trpc.models.list.query();
+    const { models } = await client.trpc.models.list.query();
     const byId = Object.fromEntries(models.map((m) => [m.id, m]));
     expect(byId.inswapper_128?.installed).toBe(true);
     expect(byId.liveportrait_warping_spade?.installed).toBe(true);

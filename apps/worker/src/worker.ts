@@ -1,4 +1,5 @@
-// Boot and shutdown of one worker process: connections, heartbeat, job queues, cancellation.
+// Boot and shutdown of one worker process: connections, heartbeat, job queues, cancellation, and the
+// model commands the web app sends (this worker installs models into its own folder).
 import os from 'node:os';
 import { assertDbReachable, connectRedis, createDb, createRedis, type Db, pingDb } from '@visage/db';
 import { createJobRepository } from '@visage/db/jobs';
@@ -12,6 +13,7 @@ import { startHeartbeat } from './heartbeat.ts';
 import { type Cancellation, listenForCancels, WorkerShutdown } from './jobs/cancellation.ts';
 import { assignHandlers, pluginHandlers, startJobWorkers } from './jobs/registry.ts';
 import type { Logger } from './logger.ts';
+import { type ModelAgent, startModelAgent } from './models/agent.ts';
 
 export interface RunningWorker {
   id: string;
@@ -67,8 +69,9 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Ru
     log,
   });
 
-  const opened: { db?: Db; redis?: Redis; cancellation?: Cancellation } = {};
+  const opened: { db?: Db; redis?: Redis; cancellation?: Cancellation; modelAgent?: ModelAgent } = {};
   const closeConnections = async () => {
+    await opened.modelAgent?.stop();
     await opened.cancellation?.close();
     await Promise.all([opened.redis?.quit(), opened.db?.$disconnect()]);
   };
@@ -87,6 +90,17 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Ru
     subscriber.on('error', (error) => log.warn({ err: error }, 'redis subscriber error (reconnecting)'));
     opened.cancellation = await listenForCancels(subscriber, config.REDIS_PREFIX);
     const cancellation = opened.cancellation;
+    opened.modelAgent = await startModelAgent({
+      redis,
+      subscriber,
+      prefix: config.REDIS_PREFIX,
+      workerId: id,
+      host: os.hostname(),
+      plugins: servedPluginIds,
+      store: modelStore,
+      log,
+    });
+    const modelAgent = opened.modelAgent;
 
     const media = new MediaStore(config.VISAGE_MEDIA_DIR);
     const swept = await media.sweepTemp();
@@ -146,12 +160,23 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Ru
         };
       },
       (error) => log.warn({ err: error }, 'worker heartbeat refresh failed; retrying'),
+      modelAgent.refresh,
     );
-    log.info({ workerId: id, queues: jobs.queues, mediaDir: config.VISAGE_MEDIA_DIR }, 'worker ready');
+    log.info(
+      {
+        workerId: id,
+        queues: jobs.queues,
+        mediaDir: config.VISAGE_MEDIA_DIR,
+        modelsDir: config.VISAGE_MODELS_DIR,
+      },
+      'worker ready',
+    );
 
     return {
       id,
       async stop() {
+        await modelAgent.stop(); // running pulls are cancelled; their .part files stay for a resume
+        opened.modelAgent = undefined;
         const closing = jobs.close();
         // Give running jobs until half the shutdown budget, then abort them (they are re-queued).
         const grace = setTimeout(() => {

@@ -5,6 +5,7 @@ import { once } from 'node:events';
 import path from 'node:path';
 import { createDb, type Db } from '@visage/db';
 import { workerKey } from '@visage/db/jobs';
+import { workerModelsKey } from '@visage/db/models';
 import { createTestDatabase, deleteRedisKeys, type TestDatabase, testRedisPrefix } from '@visage/db/testing';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -138,6 +139,10 @@ describe('worker process', { timeout: START_TIMEOUT_MS + 30_000 }, () => {
         pid: expect.any(Number),
         accelerator: expect.stringMatching(/cpu|cuda|mps/),
       });
+      // Its models folder as the web app's models page sees it, expiring with it.
+      const models = JSON.parse((await redis.get(workerModelsKey(prefix, id))) ?? 'null');
+      expect(models).toMatchObject({ workerId: id, plugins: expect.arrayContaining(['test']) });
+      expect(models.models.length).toBeGreaterThan(0);
 
       worker.child.kill(signal);
       const [code] = await worker.exit;
@@ -147,6 +152,7 @@ describe('worker process', { timeout: START_TIMEOUT_MS + 30_000 }, () => {
       expect(await redisConnections(connectionName(id))).toBe(0);
       expect(await redisConnections(`${prefix}:`)).toBe(0);
       expect(await redis.exists(workerKey(prefix, id))).toBe(0);
+      expect(await redis.exists(workerModelsKey(prefix, id))).toBe(0);
     });
   }
 

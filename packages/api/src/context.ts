@@ -4,13 +4,12 @@
 import { TRPCError } from '@trpc/server';
 import type { Db } from '@visage/db';
 import type { MediaStore } from '@visage/db/media';
-import type { ModelStore } from '@visage/inference/models';
 import { isAPIError } from 'better-auth/api';
 import type { Redis } from 'ioredis';
 import { type Caller, loadCaller } from './access.ts';
 import type { Auth } from './auth.ts';
 import type { JobEventHub } from './job-event-hub.ts';
-import type { ModelPulls } from './model-pulls.ts';
+import type { ModelCommands } from './models/commands.ts';
 import type { JobQueues } from './queues.ts';
 
 export interface ApiServices {
@@ -21,8 +20,8 @@ export interface ApiServices {
   queues: JobQueues;
   events: JobEventHub;
   media: MediaStore;
-  modelStore: ModelStore;
-  modelPulls: ModelPulls;
+  /** Model management, carried out by the workers (each owns its models folder). */
+  modelCommands: ModelCommands;
   /** Plugins this installation runs (their queues exist). */
   plugins: readonly string[];
 }

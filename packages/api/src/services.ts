@@ -1,12 +1,11 @@
 // Everything the API needs, built once per web process (and per test).
 import { createDb, createRedis } from '@visage/db';
 import { DEFAULT_MEDIA_LIMITS, MediaStore } from '@visage/db/media';
-import { type ModelCatalog, ModelStore } from '@visage/inference/models';
-import { modelCatalog } from '@visage/plugins/catalog';
 import { createAuth } from './auth.ts';
 import type { ApiServices } from './context.ts';
 import { createJobEventHub } from './job-event-hub.ts';
-import { ModelPulls } from './model-pulls.ts';
+import { type CommandTimeouts, DEFAULT_COMMAND_TIMEOUTS, ModelCommands } from './models/commands.ts';
+import { createModelEventHub } from './models/hub.ts';
 import { createJobQueues } from './queues.ts';
 
 export interface ApiConfig {
@@ -18,9 +17,8 @@ export interface ApiConfig {
   trustedOrigins?: string[];
   rateLimit: boolean;
   mediaDir: string;
-  modelsDir: string;
-  /** The model catalog (default: the registered plugins' models; tests pass their own). */
-  modelCatalog?: ModelCatalog;
+  /** How long workers have to answer model commands (tests shorten them). */
+  modelCommandTimeouts?: Partial<CommandTimeouts>;
   maxImageBytes?: number;
   maxVideoBytes?: number;
   plugins: readonly string[];
@@ -35,18 +33,24 @@ export async function createApiServices(
   const db = createDb({ url: config.databaseUrl, applicationName: config.connectionName });
   const redis = createRedis(config.redisUrl, config.connectionName, { maxRetriesPerRequest: 1 });
   const subscriber = createRedis(config.redisUrl, `${config.connectionName}:events`);
-  for (const client of [redis, subscriber])
+  const modelSubscriber = createRedis(config.redisUrl, `${config.connectionName}:models`);
+  for (const client of [redis, subscriber, modelSubscriber])
     client.on('error', (error: Error) => config.onError(error, 'redis'));
   const events = await createJobEventHub(subscriber, config.redisPrefix, (error) =>
     config.onError(error, 'job events'),
   );
+  const modelEvents = await createModelEventHub(modelSubscriber, config.redisPrefix, (error) =>
+    config.onError(error, 'model events'),
+  );
+  const modelCommands = new ModelCommands(redis, config.redisPrefix, modelEvents, {
+    ...DEFAULT_COMMAND_TIMEOUTS,
+    ...config.modelCommandTimeouts,
+  });
   const queues = createJobQueues(redis, config.redisPrefix, config.plugins);
   const media = new MediaStore(config.mediaDir, {
     maxImageBytes: config.maxImageBytes ?? DEFAULT_MEDIA_LIMITS.maxImageBytes,
     maxVideoBytes: config.maxVideoBytes ?? DEFAULT_MEDIA_LIMITS.maxVideoBytes,
   });
-  const modelStore = new ModelStore(config.modelsDir, config.modelCatalog ?? modelCatalog());
-  const modelPulls = new ModelPulls(modelStore, (error, id) => config.onError(error, `model download ${id}`));
   const auth = createAuth({
     db,
     secret: config.authSecret,
@@ -62,13 +66,12 @@ export async function createApiServices(
     queues,
     events,
     media,
-    modelStore,
-    modelPulls,
+    modelCommands,
     plugins: config.plugins,
     async close() {
-      modelPulls.cancelAll();
       await queues.close();
       await events.close();
+      await modelEvents.close();
       await redis.quit();
       await db.$disconnect();
     },

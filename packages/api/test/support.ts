@@ -15,7 +15,6 @@ export const BASE_URL = 'http://localhost:3000';
 export async function createTestApi(extra: Partial<ApiConfig> = {}) {
   const database = await createTestDatabase({ label: 'api' });
   const mediaDir = await mkdtemp(path.join(os.tmpdir(), 'visage-api-media-'));
-  const modelsDir = await mkdtemp(path.join(os.tmpdir(), 'visage-api-models-'));
   const prefix = testRedisPrefix();
   const services = await createApiServices({
     databaseUrl: database.url,
@@ -25,7 +24,6 @@ export async function createTestApi(extra: Partial<ApiConfig> = {}) {
     baseURL: BASE_URL,
     rateLimit: false,
     mediaDir,
-    modelsDir,
     plugins: ['test'],
     connectionName: 'visage-api-test',
     onError: (error) => {
@@ -56,7 +54,7 @@ export async function createTestApi(extra: Partial<ApiConfig> = {}) {
 
   return {
     services,
-    modelsDir,
+    prefix,
     signUp,
     callerFor,
     async close() {
@@ -64,7 +62,6 @@ export async function createTestApi(extra: Partial<ApiConfig> = {}) {
       await services.close();
       await database.drop();
       await rm(mediaDir, { recursive: true, force: true });
-      await rm(modelsDir, { recursive: true, force: true });
     },
   };
 }

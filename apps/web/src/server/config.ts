@@ -22,9 +22,6 @@ const schema = z.object({
   VISAGE_TRUSTED_ORIGINS: z.string().default(''),
   VISAGE_AUTH_RATE_LIMIT: flag.optional(),
   VISAGE_MEDIA_DIR: z.string().min(1).default('./.visage/media'),
-  VISAGE_MODELS_DIR: z.string().min(1).default('./.visage/models'),
-  /** A JSON file of extra or replacing model catalog entries (as the worker reads it). */
-  VISAGE_MODEL_CATALOG: z.string().min(1).optional(),
   VISAGE_MAX_IMAGE_MB: z.coerce.number().positive().default(50),
   VISAGE_MAX_VIDEO_MB: z.coerce.number().positive().default(2048),
   VISAGE_ENABLE_TEST_PLUGIN: flag.default(false),
@@ -44,10 +41,6 @@ export function parseConfig(env: NodeJS.ProcessEnv) {
     // Login rate limiting is on in production unless turned off explicitly.
     authRateLimit: parsed.VISAGE_AUTH_RATE_LIMIT ?? parsed.NODE_ENV === 'production',
     mediaDir: path.resolve(repoRoot, parsed.VISAGE_MEDIA_DIR),
-    modelsDir: path.resolve(repoRoot, parsed.VISAGE_MODELS_DIR),
-    modelCatalogFile: parsed.VISAGE_MODEL_CATALOG
-      ? path.resolve(repoRoot, parsed.VISAGE_MODEL_CATALOG)
-      : undefined,
     maxImageBytes: Math.round(parsed.VISAGE_MAX_IMAGE_MB * MIB),
     maxVideoBytes: Math.round(parsed.VISAGE_MAX_VIDEO_MB * MIB),
   };

@@ -1,7 +1,7 @@
-// The web process's API services (database, Redis, auth, queues, media store), created once on
-// first use and kept on globalThis so Next's dev-mode reloads reuse them instead of leaking pools.
+// The web process's API services (database, Redis, auth, queues, media store, model commands for the
+// workers, which own the models: docs/architecture.md §7.4), created once on first use and kept on
+// globalThis so Next's dev-mode reloads reuse them instead of leaking pools.
 import { type ApiServices, createApiServices } from '@visage/api';
-import { modelCatalog } from '@visage/plugins/catalog';
 import { enabledPluginIds } from '@visage/plugins/schemas';
 import { config } from './config.ts';
 import { log } from './logger.ts';
@@ -21,8 +21,6 @@ async function create(): Promise<Services> {
     trustedOrigins: c.trustedOrigins,
     rateLimit: c.authRateLimit,
     mediaDir: c.mediaDir,
-    modelsDir: c.modelsDir,
-    modelCatalog: modelCatalog(c.modelCatalogFile),
     maxImageBytes: c.maxImageBytes,
     maxVideoBytes: c.maxVideoBytes,
     plugins: enabledPluginIds({ enableTestPlugin: c.VISAGE_ENABLE_TEST_PLUGIN }),

@@ -1,26 +1,30 @@
+// Models are installed by the workers, each into its own folder (docs/architecture.md §7.4): this
+// router shows what the live workers report and sends them commands. Admins only, except reading.
 import { isAbsolute } from 'node:path';
 import { TRPCError, tracked } from '@trpc/server';
-import { ChecksumError, PRECISIONS, UnknownModelError } from '@visage/inference/models';
+import type { PullProgress } from '@visage/db/models';
 import { modelNeeds, pluginDescriptors } from '@visage/plugins/schemas';
 import { z } from 'zod';
-import { PullRefusedError } from '../model-pulls.ts';
+import { modelGroups, modelRows, needRows, summarize } from '../models/catalog-view.ts';
+import { anySucceeded } from '../models/commands.ts';
 import { adminProcedure, protectedProcedure, router } from '../trpc.ts';
 
 const modelId = z.string().min(1);
+/** Checked by the worker against the model's variants. */
+const precision = z.string().min(1).max(20).optional();
+/** One worker; omitted: every live worker. */
+const workerId = z.string().min(1).optional();
 
-/** An unknown id or a model without a download is the caller's mistake, with a message to show. */
-function asBadRequest(error: unknown): never {
-  if (error instanceof UnknownModelError || error instanceof PullRefusedError) {
-    throw new TRPCError({ code: 'BAD_REQUEST', message: error.message, cause: error });
-  }
-  throw error;
+export interface PullUpdate extends PullProgress {
+  workerId: string;
 }
 
 export const modelsRouter = router({
   /**
    * The models a job of `plugin` with these form options would use — required ones first, then those
-   * used when installed — with install state and licence, so the studio can say before a job runs
-   * what is missing and what is non-commercial. Options that do not parse count as their defaults.
+   * used when installed — with install state on the live workers serving the plugin, and licence, so
+   * the studio can say before a job runs what is missing and what is non-commercial. Options that do
+   * not parse count as their defaults.
    */
   forJob: protectedProcedure
     .input(z.object({ plugin: z.string().min(1), options: z.record(z.string(), z.unknown()) }))
@@ -29,94 +33,78 @@ export const modelsRouter = router({
       if (!descriptor || !ctx.plugins.includes(descriptor.id)) {
         throw new TRPCError({ code: 'NOT_FOUND', message: `Unknown plugin "${input.plugin}"` });
       }
-      const { required, optional } = modelNeeds(descriptor, input.options);
-      const row = async (id: string, isRequired: boolean) => {
-        try {
-          const { entry, installed } = await ctx.modelStore.status(id);
-          return {
-            id: entry.id,
-            title: entry.title,
-            required: isRequired,
-            inCatalog: true,
-            installed,
-            bytes: entry.bytes,
-            licence: entry.licence,
-            availability: entry.availability,
-            pullCommand: `pnpm visage models pull ${entry.id}`,
-          };
-        } catch (error) {
-          if (!(error instanceof UnknownModelError)) throw error;
-          // A free-form model option (the test plugin's) may name anything: say it is not in the catalog.
-          return {
-            id,
-            title: id,
-            required: isRequired,
-            inCatalog: false,
-            installed: false,
-            bytes: null,
-            licence: null,
-            availability: null,
-            pullCommand: null,
-          };
-        }
+      const states = await ctx.modelCommands.states();
+      return {
+        /** The live workers that run this plugin's jobs. */
+        workers: states.filter((s) => s.plugins.includes(descriptor.id)).map(summarize),
+        models: needRows(modelNeeds(descriptor, input.options), states, descriptor.id),
       };
-      return Promise.all([...required.map((id) => row(id, true)), ...optional.map((id) => row(id, false))]);
     }),
 
-  /** Every model in the catalog: size, licence (non-commercial flagged), install state, a pull in progress. */
+  /**
+   * The catalog as the live workers know it: size, licence (non-commercial flagged), and each
+   * worker's install state and download. No worker connected: no models (workers install them).
+   */
   list: protectedProcedure.query(async ({ ctx }) => {
-    const statuses = await ctx.modelStore.list();
-    return statuses.map(({ entry, installed, variants }) => ({
-      id: entry.id,
-      title: entry.title,
-      plugin: entry.plugin,
-      bytes: entry.bytes,
-      licence: entry.licence,
-      availability: entry.availability,
-      note: entry.note ?? null,
-      installed,
-      // partBytes: an interrupted download that pulling again resumes; reason: why a file is damaged.
-      variants: variants.map((v) => ({
-        precision: v.precision,
-        state: v.state,
-        reason: v.reason ?? null,
-        partBytes: v.partBytes,
-      })),
-      pull: ctx.modelPulls.get(entry.id),
-      pullCommand: `pnpm visage models pull ${entry.id}`,
-      /** For an offline machine: what to run where the file is. */
-      importCommand: `pnpm visage models import ${entry.id} <file>`,
-    }));
+    const states = await ctx.modelCommands.states();
+    const models = modelRows(states);
+    return { workers: states.map(summarize), groups: modelGroups(models), models };
   }),
 
-  /** Downloads a model (admins only); follow it with onPull. */
+  /** Downloads a model on one worker or on all (admins only); follow it with onPull. */
   pull: adminProcedure
-    .input(z.object({ id: modelId, precision: z.enum(PRECISIONS).optional() }))
-    .mutation(({ ctx, input }) => {
-      try {
-        return ctx.modelPulls.start(input.id, input.precision);
-      } catch (error) {
-        return asBadRequest(error);
-      }
-    }),
+    .input(z.object({ id: modelId, precision, workerId }))
+    .mutation(async ({ ctx, input }) =>
+      anySucceeded(
+        await ctx.modelCommands.send(
+          { kind: 'pull', id: input.id, precision: input.precision },
+          input.workerId,
+        ),
+      ),
+    ),
 
-  cancelPull: adminProcedure.input(z.object({ id: modelId })).mutation(({ ctx, input }) => {
-    if (!ctx.modelPulls.cancel(input.id)) {
+  cancelPull: adminProcedure.input(z.object({ id: modelId, workerId })).mutation(async ({ ctx, input }) => {
+    const outcomes = anySucceeded(
+      await ctx.modelCommands.send({ kind: 'cancelPull', id: input.id }, input.workerId),
+    );
+    const cancelledOn = outcomes.flatMap((o) => (o.ok && o.value.cancelled ? [o.workerId] : []));
+    if (cancelledOn.length === 0) {
       throw new TRPCError({ code: 'CONFLICT', message: `No download of ${input.id} is running` });
     }
-    return { id: input.id };
+    return { id: input.id, cancelledOn };
   }),
 
-  onPull: adminProcedure.input(z.object({ id: modelId })).subscription(async function* ({
+  /**
+   * Progress of a model's downloads (on one worker, or all), relayed from the workers: each
+   * worker's latest word first, then every update, until none of them is running.
+   */
+  onPull: adminProcedure.input(z.object({ id: modelId, workerId })).subscription(async function* ({
     ctx,
     input,
     signal,
   }) {
     const abort = new AbortController();
     signal?.addEventListener('abort', () => abort.abort(), { once: true });
+    const wanted = (worker: string) => input.workerId === undefined || input.workerId === worker;
     try {
-      for await (const progress of ctx.modelPulls.watch(input.id, abort.signal)) {
-        yield tracked(`${progress.state}-${progress.received}`, progress);
+      const live = ctx.modelCommands.hub.pulls(input.id, abort.signal); // before reading the states
+      const lastSeq = new Map<string, number>();
+      const running = new Set<string>();
+      const update = (worker: string, progress: PullProgress) => {
+        lastSeq.set(worker, progress.seq);
+        if (progress.state === 'running') running.add(worker);
+        else running.delete(worker);
+        return tracked(`${worker}-${progress.seq}`, { ...progress, workerId: worker } satisfies PullUpdate);
+      };
+      for (const state of await ctx.modelCommands.states()) {
+        const pull = state.models.find((m) => m.id === input.id)?.pull;
+        if (pull && wanted(state.workerId)) yield update(state.workerId, pull);
+      }
+      if (running.size === 0) return;
+      for await (const { workerId: worker, progress } of live) {
+        if (!wanted(worker) || progress.seq <= (lastSeq.get(worker) ?? 0)) continue;
+        yield update(worker, progress);
+        if (running.size === 0) return;
       }
     } catch (error) {
       if (abort.signal.aborted) return; // the client went away
@@ -127,34 +115,31 @@ export const modelsRouter = router({
   }),
 
   /**
-   * Installs a file that is already on the server (copied over by hand on an offline machine),
-   * after checking its checksum when the catalog knows it. Admins only: it reads a server path.
+   * Installs a file that is already on a worker's host (copied over by hand on an offline machine),
+   * after checking its checksum when the catalog knows it. Admins only: it reads a path on that host.
    */
   import: adminProcedure
-    .input(z.object({ id: modelId, path: z.string().min(1), precision: z.enum(PRECISIONS).optional() }))
+    .input(z.object({ id: modelId, path: z.string().min(1), precision, workerId }))
     .mutation(async ({ ctx, input }) => {
       if (!isAbsolute(input.path)) {
         throw new TRPCError({
           code: 'BAD_REQUEST',
-          message: `Give the file's absolute path on the server (got "${input.path}")`,
+          message: `Give the file's absolute path on the worker's host (got "${input.path}")`,
         });
       }
-      try {
-        return await ctx.modelStore.import(input.id, input.path, input.precision);
-      } catch (error) {
-        if (error instanceof ChecksumError || (error as NodeJS.ErrnoException).code === 'ENOENT') {
-          throw new TRPCError({ code: 'BAD_REQUEST', message: (error as Error).message, cause: error });
-        }
-        return asBadRequest(error);
-      }
+      const { id, path } = input;
+      return anySucceeded(
+        await ctx.modelCommands.send(
+          { kind: 'import', id, path, precision: input.precision },
+          input.workerId,
+        ),
+      );
     }),
 
   /** Re-hashes installed files against the catalog's checksums (admins only: it reads gigabytes). */
-  verify: adminProcedure.input(z.object({ id: modelId.optional() })).mutation(async ({ ctx, input }) => {
-    try {
-      return await ctx.modelStore.verify(input.id);
-    } catch (error) {
-      return asBadRequest(error);
-    }
-  }),
+  verify: adminProcedure
+    .input(z.object({ id: modelId.optional(), workerId }))
+    .mutation(async ({ ctx, input }) =>
+      anySucceeded(await ctx.modelCommands.send({ kind: 'verify', id: input.id }, input.workerId)),
+    ),
 });

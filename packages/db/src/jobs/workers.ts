@@ -26,6 +26,9 @@ export interface WorkerPresence {
 
 export const workerKey = (prefix: string, id: string) => `${prefix}:workers:${id}`;
 
+/** How long a worker's keys (presence, model state) outlive its last refresh: a crashed worker is gone by then. */
+export const WORKER_TTL_SECONDS = 30;
+
 /** Every worker whose heartbeat has not expired. */
 export async function listWorkers(redis: Redis, prefix: string): Promise<WorkerPresence[]> {
   const keys: string[] = [];

@@ -15,14 +15,19 @@ import { Button } from '@/components/ui/button';
 import { formatBytes } from '@/lib/upload';
 import type { CatalogModel } from './model-state';
 
+const capitalize = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
 /** Download, after the admin has seen the licence (and, when it forbids commercial use, been told so). */
 export function DownloadButton({
   model,
+  where,
   resume,
   disabled,
   onConfirm,
 }: {
   model: CatalogModel;
+  /** Which worker downloads it ("worker gpu-1"), or "each worker". */
+  where: string;
   /** An earlier download left a part file: the label says it continues. */
   resume: boolean;
   disabled: boolean;
@@ -41,9 +46,8 @@ export function DownloadButton({
         <AlertDialogHeader>
           <AlertDialogTitle>Download {model.title}?</AlertDialogTitle>
           <AlertDialogDescription>
-            {model.bytes === null ? 'The server' : `The server downloads ${formatBytes(model.bytes)} and`}{' '}
-            {model.bytes === null ? 'downloads the file and checks' : 'checks'} it against the catalog's
-            checksum.
+            {capitalize(where)} downloads {model.bytes === null ? 'the file' : formatBytes(model.bytes)} into
+            its models folder and checks it against the catalog's checksum.
           </AlertDialogDescription>
         </AlertDialogHeader>
         <div className="space-y-3 text-sm">

@@ -1,8 +1,12 @@
-// What a catalog entry's files amount to, in the words the models page uses.
+// What a catalog entry's files amount to on each worker, in the words the models page uses. Each
+// worker installs models into its own folder, so a model may be installed on one and not another.
 import type { RouterOutputs } from '@/trpc/types';
 
-export type CatalogModel = RouterOutputs['models']['list'][number];
-export type PullProgress = NonNullable<CatalogModel['pull']>;
+export type ModelsList = RouterOutputs['models']['list'];
+export type CatalogModel = ModelsList['models'][number];
+export type ModelOnWorker = CatalogModel['workers'][number];
+export type WorkerSummary = ModelsList['workers'][number];
+export type PullProgress = NonNullable<ModelOnWorker['pull']>;
 
 export type ModelState =
   | 'installed'
@@ -26,30 +30,43 @@ export const STATE_LOOK: Record<
   'not-installed': { label: 'Not installed', variant: 'outline' },
 };
 
-/** `pull`: the latest word on a download (the live stream's, fresher than the catalog's). A running pull wins, then an intact file, then a broken one, then leftovers of a download. */
-export function modelState(model: CatalogModel, pull: PullProgress | null = model.pull): ModelState {
+/**
+ * The state of a model's files on one worker. `pull`: the latest word on its download there (the
+ * live stream's, fresher than the list's). A running pull wins, then an intact file, then a broken
+ * one, then leftovers of a download.
+ */
+export function modelState(
+  model: Pick<CatalogModel, 'availability'>,
+  onWorker: ModelOnWorker,
+  pull: PullProgress | null = onWorker.pull,
+): ModelState {
   if (pull?.state === 'running') return 'downloading';
-  if (model.installed) return model.availability === 'bundled' ? 'bundled' : 'installed';
-  if (model.variants.some((v) => v.state === 'corrupt')) return 'damaged';
-  if (model.variants.some((v) => v.partBytes > 0)) return 'partial';
+  if (onWorker.installed) return model.availability === 'bundled' ? 'bundled' : 'installed';
+  if (onWorker.variants.some((v) => v.state === 'corrupt')) return 'damaged';
+  if (onWorker.variants.some((v) => v.partBytes > 0)) return 'partial';
   if (model.availability === 'export-required') return 'export-required';
   return 'not-installed';
 }
 
 /** Bytes of an unfinished download that pulling again resumes from. */
-export const partBytes = (model: CatalogModel) => Math.max(0, ...model.variants.map((v) => v.partBytes));
+export const partBytes = (onWorker: ModelOnWorker) =>
+  Math.max(0, ...onWorker.variants.map((v) => v.partBytes));
 
-export const PLUGIN_GROUPS = [
-  { plugin: 'faceswap', title: 'Face swap', description: 'Swapping a face into a photo or a video.' },
-  {
-    plugin: 'liveportrait',
-    title: 'Portrait animation',
-    description: 'LivePortrait: a portrait driven by a video.',
-  },
-  { plugin: 'wan', title: 'Reference-to-video', description: 'Wan 2.1 VACE: a video from reference images.' },
-  {
-    plugin: 'shared',
-    title: 'Shared',
-    description: 'Face detection and landmarks that several plugins use.',
-  },
-] as const;
+/** The newer of two words on one worker's download (updates carry a sequence number). */
+export function newerPull(a: PullProgress | null | undefined, b: PullProgress | null | undefined) {
+  if (!a) return b ?? null;
+  if (!b) return a;
+  return b.seq > a.seq ? b : a;
+}
+
+/**
+ * One row for every worker when they agree (a download is per worker, so one running anywhere on
+ * several workers counts as differing), else one row per worker.
+ */
+export function differsByWorker(states: ModelState[]): boolean {
+  return states.length > 1 && (new Set(states).size > 1 || states.includes('downloading'));
+}
+
+/** A worker's name for people: its id, with its host when the id does not already say it. */
+export const workerLabel = (worker: Pick<WorkerSummary, 'id' | 'host'>) =>
+  worker.id.startsWith(worker.host) ? worker.id : `${worker.id} (${worker.host})`;

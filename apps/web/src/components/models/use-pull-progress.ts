@@ -1,9 +1,9 @@
 'use client';
 import { useQueryClient } from '@tanstack/react-query';
 import { useSubscription } from '@trpc/tanstack-react-query';
-import { useCallback, useRef, useState } from 'react';
+import { useRef, useState } from 'react';
 import { useTRPC } from '@/trpc/react';
-import type { PullProgress } from './model-state';
+import { newerPull, type PullProgress } from './model-state';
 
 /** Samples older than this drop out of the speed average, so it follows the current rate. */
 const WINDOW_MS = 5000;
@@ -17,26 +17,32 @@ export interface PullView {
 }
 
 /**
- * One model's download: the catalog's last word on it until `started` or the SSE stream
- * (models.onPull) says more. Follows the stream while the pull runs, and refreshes the catalog
- * when it ends, so the install state comes from the files on disk.
+ * One model's download on one worker: `known` (the list's word, or the answer that started it)
+ * until the SSE stream (models.onPull, relayed from the worker) says more. Follows the stream while
+ * the pull runs, and refreshes the list when it ends, so the install state comes from the worker.
  */
-export function usePullProgress(id: string, fromCatalog: PullProgress | null) {
+export function usePullProgress(id: string, workerId: string | undefined, known: PullProgress | null) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const samples = useRef<{ at: number; received: number }[]>([]);
   const [live, setLive] = useState<PullView | null>(null);
-  const view: PullView | null =
-    live ?? (fromCatalog ? { progress: fromCatalog, speed: null, etaSeconds: null } : null);
+  const progress = newerPull(live?.progress, known);
+  const view: PullView | null = !progress
+    ? null
+    : progress === live?.progress
+      ? live
+      : { progress, speed: null, etaSeconds: null };
   const running = view?.progress.state === 'running';
 
   useSubscription(
     trpc.models.onPull.subscriptionOptions(
-      { id },
+      { id, workerId },
       {
-        enabled: running,
+        enabled: running && workerId !== undefined,
         onData: ({ data }) => {
           const now = Date.now();
+          const last = samples.current.at(-1);
+          if (last && data.received < last.received) samples.current = []; // a new download
           samples.current = [
             ...samples.current.filter((s) => now - s.at < WINDOW_MS),
             { at: now, received: data.received },
@@ -56,11 +62,5 @@ export function usePullProgress(id: string, fromCatalog: PullProgress | null) {
     ),
   );
 
-  /** A pull was just started (or resumed): forget the last one's numbers. */
-  const started = useCallback((progress: PullProgress) => {
-    samples.current = [];
-    setLive({ progress, speed: null, etaSeconds: null });
-  }, []);
-
-  return { view, running, started };
+  return view;
 }

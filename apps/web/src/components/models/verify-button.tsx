@@ -17,8 +17,11 @@ const VERDICT = {
   missing: { label: 'Not installed', variant: 'outline' },
 } as const;
 
-/** Re-hashes the model's files on the server and shows each sha256 against the catalog's. */
-export function VerifyButton({ id, title }: { id: string; title: string }) {
+/**
+ * Re-hashes the model's files on one worker (or each) and shows each sha256 against the catalog's,
+ * per worker.
+ */
+export function VerifyButton({ id, title, workerId }: { id: string; title: string; workerId?: string }) {
   const trpc = useTRPC();
   const [open, setOpen] = useState(false);
   const verify = useMutation(
@@ -27,9 +30,16 @@ export function VerifyButton({ id, title }: { id: string; title: string }) {
       onError: (error) => toast.error(error.message),
     }),
   );
+  const outcomes = verify.data ?? [];
+  const several = outcomes.length > 1;
   return (
     <>
-      <Button variant="outline" size="sm" disabled={verify.isPending} onClick={() => verify.mutate({ id })}>
+      <Button
+        variant="outline"
+        size="sm"
+        disabled={verify.isPending}
+        onClick={() => verify.mutate({ id, workerId })}
+      >
         {verify.isPending ? <Spinner /> : <ShieldCheck aria-hidden="true" />}
         {verify.isPending ? 'Verifying…' : 'Verify'}
       </Button>
@@ -37,23 +47,37 @@ export function VerifyButton({ id, title }: { id: string; title: string }) {
         <DialogContent>
           <DialogHeader>
             <DialogTitle>Verification of {title}</DialogTitle>
-            <DialogDescription>The files on the server, hashed now, against the catalog.</DialogDescription>
+            <DialogDescription>
+              The files in {several ? 'each worker’s' : 'the worker’s'} models folder, hashed now, against the
+              catalog.
+            </DialogDescription>
           </DialogHeader>
           <ul className="space-y-4">
-            {(verify.data ?? []).map((result) => (
-              <li key={result.precision} className="space-y-2 text-sm">
-                <div className="flex flex-wrap items-center gap-2">
-                  <span className="font-medium">{result.precision}</span>
-                  <Badge variant={VERDICT[result.state].variant}>{VERDICT[result.state].label}</Badge>
-                </div>
-                <dl className="grid gap-1 text-xs">
-                  <dt className="text-muted-foreground">sha256 of the file</dt>
-                  <dd className="font-mono break-all" data-testid="verify-actual">
-                    {result.actual ?? '—'}
-                  </dd>
-                  <dt className="text-muted-foreground">sha256 in the catalog</dt>
-                  <dd className="font-mono break-all">{result.expected ?? 'not known'}</dd>
-                </dl>
+            {outcomes.map((outcome) => (
+              <li key={outcome.workerId} className="space-y-3" data-worker={outcome.workerId}>
+                {several ? <p className="text-sm font-medium">{outcome.workerId}</p> : null}
+                {outcome.ok ? (
+                  <ul className="space-y-4">
+                    {outcome.value.map((result) => (
+                      <li key={result.precision} className="space-y-2 text-sm">
+                        <div className="flex flex-wrap items-center gap-2">
+                          <span className="font-medium">{result.precision}</span>
+                          <Badge variant={VERDICT[result.state].variant}>{VERDICT[result.state].label}</Badge>
+                        </div>
+                        <dl className="grid gap-1 text-xs">
+                          <dt className="text-muted-foreground">sha256 of the file</dt>
+                          <dd className="font-mono break-all" data-testid="verify-actual">
+                            {result.actual ?? '—'}
+                          </dd>
+                          <dt className="text-muted-foreground">sha256 in the catalog</dt>
+                          <dd className="font-mono break-all">{result.expected ?? 'not known'}</dd>
+                        </dl>
+                      </li>
+                    ))}
+                  </ul>
+                ) : (
+                  <p className="text-sm text-destructive">{outcome.message}</p>
+                )}
               </li>
             ))}
           </ul>

@@ -1,6 +1,7 @@
 'use client';
 // Which models the job, as currently set up, would use: missing ones and non-commercial licences are
-// said before the job runs, not when it fails. The list follows the options (debounced).
+// said before the job runs, not when it fails. The list follows the options (debounced). A model
+// counts as installed when a connected worker serving the plugin has it (each worker has its own).
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { AlertTriangle, Check, CircleDashed } from 'lucide-react';
 import Link from 'next/link';
@@ -13,7 +14,8 @@ import { useSettled } from '@/hooks/use-settled';
 import { useTRPC } from '@/trpc/react';
 import type { RouterOutputs } from '@/trpc/types';
 
-export type ModelNeed = RouterOutputs['models']['forJob'][number];
+export type ModelNeeds = RouterOutputs['models']['forJob'];
+export type ModelNeed = ModelNeeds['models'][number];
 
 /**
  * The models for `options`; `initial` is the server's answer for the defaults, so the card renders
@@ -22,8 +24,8 @@ export type ModelNeed = RouterOutputs['models']['forJob'][number];
 export function useModelNeeds(
   plugin: string,
   options: Record<string, unknown>,
-  initial: { options: Record<string, unknown>; models: ModelNeed[] },
-): ModelNeed[] {
+  initial: { options: Record<string, unknown>; models: ModelNeeds },
+): ModelNeeds {
   const trpc = useTRPC();
   const settled = useSettled(options, 300);
   const isInitial = JSON.stringify(settled) === JSON.stringify(initial.options);
@@ -35,15 +37,16 @@ export function useModelNeeds(
   return query.data ?? initial.models;
 }
 
-function NeedRow({ need }: { need: ModelNeed }) {
+function NeedRow({ need, workers }: { need: ModelNeed; workers: number }) {
+  const everywhere = need.installedOn.length >= workers;
   return (
     <li className="space-y-1 py-2.5" data-model-need={need.id}>
       <p className="text-sm font-medium leading-snug">{need.title}</p>
       <div className="flex flex-wrap items-center gap-1.5 text-xs text-muted-foreground">
         {need.installed ? (
-          <Badge variant="success" data-testid="need-state">
+          <Badge variant={everywhere ? 'success' : 'warning'} data-testid="need-state">
             <Check aria-hidden="true" />
-            Installed
+            {everywhere ? 'Installed' : `On ${need.installedOn.length} of ${workers} workers`}
           </Badge>
         ) : (
           <Badge variant={need.required ? 'destructive' : 'outline'} data-testid="need-state">
@@ -57,15 +60,21 @@ function NeedRow({ need }: { need: ModelNeed }) {
             Non-commercial
           </Badge>
         ) : null}
-        {need.licence ? <LicenceLink licence={need.licence} /> : <span>Not in the model catalog</span>}
+        {need.licence ? (
+          <LicenceLink licence={need.licence} />
+        ) : need.inCatalog === false ? (
+          <span>Not in the model catalog</span>
+        ) : null}
       </div>
     </li>
   );
 }
 
 /** The models card: what this job needs, what it uses when present, and what is wrong with that. */
-export function ModelNeedsCard({ models }: { models: ModelNeed[] }) {
+export function ModelNeedsCard({ needs, pluginTitle }: { needs: ModelNeeds; pluginTitle: string }) {
   const [showOptional, setShowOptional] = useState(false);
+  const { models } = needs;
+  const workers = needs.workers.length;
   const required = models.filter((m) => m.required);
   const optional = models.filter((m) => !m.required);
   const missing = required.filter((m) => !m.installed);
@@ -77,7 +86,12 @@ export function ModelNeedsCard({ models }: { models: ModelNeed[] }) {
         <CardDescription>What this job runs, with the options as they are now.</CardDescription>
       </CardHeader>
       <CardContent className="space-y-3">
-        {missing.length > 0 ? (
+        {workers === 0 ? (
+          <p role="status" className="rounded-md border border-warning/40 bg-warning/10 p-3 text-sm">
+            <strong>No worker for {pluginTitle} is connected</strong>: a job waits in the queue until one
+            starts. Models are installed by the workers, each into its own folder.
+          </p>
+        ) : missing.length > 0 ? (
           <p role="status" className="rounded-md border border-destructive/30 bg-destructive/10 p-3 text-sm">
             <strong>
               {missing.length === 1 ? `${missing[0]?.title} is` : `${missing.length} models are`} not
@@ -95,7 +109,7 @@ export function ModelNeedsCard({ models }: { models: ModelNeed[] }) {
         ) : null}
         <ul className="divide-y">
           {required.map((need) => (
-            <NeedRow key={need.id} need={need} />
+            <NeedRow key={need.id} need={need} workers={workers} />
           ))}
         </ul>
         {optional.length > 0 ? (
@@ -108,7 +122,9 @@ export function ModelNeedsCard({ models }: { models: ModelNeed[] }) {
               Used when installed ({optional.filter((m) => m.installed).length} of {optional.length} here)
             </DisclosureButton>
             <ul id="optional-models" hidden={!showOptional} className="divide-y">
-              {showOptional ? optional.map((need) => <NeedRow key={need.id} need={need} />) : null}
+              {showOptional
+                ? optional.map((need) => <NeedRow key={need.id} need={need} workers={workers} />)
+                : null}
             </ul>
           </div>
         ) : null}

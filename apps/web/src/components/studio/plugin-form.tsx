@@ -21,7 +21,7 @@ import {
 import type { UploadLimits } from '@/lib/upload';
 import { useTRPC } from '@/trpc/react';
 import { AssetField } from './asset-field';
-import { type ModelNeed, ModelNeedsCard, NonCommercialNotice, useModelNeeds } from './model-needs';
+import { type ModelNeeds, ModelNeedsCard, NonCommercialNotice, useModelNeeds } from './model-needs';
 import { OptionsSection } from './options-section';
 
 export interface StudioPlugin {
@@ -34,7 +34,7 @@ export interface StudioPlugin {
 /** The server's answer for the default options, so the models card renders with the page. */
 export interface InitialModels {
   options: Record<string, unknown>;
-  models: ModelNeed[];
+  models: ModelNeeds;
 }
 
 /** The per-field messages tRPC's error formatter adds for a zod failure (packages/api/src/trpc.ts). */
@@ -110,7 +110,7 @@ export function PluginForm({
     for (const name of plugin.assetFields) delete input[name];
     return input;
   }, [fields, values, plugin.assetFields]);
-  const models = useModelNeeds(plugin.id, options, initialModels);
+  const needs = useModelNeeds(plugin.id, options, initialModels);
   const pending = submit.isPending || submit.isSuccess; // stay disabled while the job page loads
 
   // Only one of the two Run buttons is displayed at a time (see below).
@@ -153,11 +153,11 @@ export function PluginForm({
         </Card>
         <div className="hidden space-y-3 lg:block">
           {submitButton('w-full')}
-          <NonCommercialNotice models={models} />
+          <NonCommercialNotice models={needs.models} />
         </div>
       </div>
       <div className="space-y-6">
-        <ModelNeedsCard models={models} />
+        <ModelNeedsCard needs={needs} pluginTitle={plugin.title} />
         {sections.length === 0 ? (
           <Card>
             <CardContent className="text-sm text-muted-foreground">This plugin has no options.</CardContent>
@@ -175,7 +175,7 @@ export function PluginForm({
       </div>
       <div className="space-y-3 lg:hidden">
         {submitButton('w-full')}
-        <NonCommercialNotice models={models} />
+        <NonCommercialNotice models={needs.models} />
       </div>
     </form>
   );

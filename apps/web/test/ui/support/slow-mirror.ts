@@ -5,7 +5,6 @@ import { once } from 'node:events';
 import { writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { findModel } from '@visage/inference/models';
 import { modelCatalog } from '@visage/plugins/catalog';
 
 export interface SlowFile {
@@ -58,7 +57,8 @@ export async function startSlowMirror(files: SlowFile[], catalogFile: string): P
 
   const sha256: Record<string, string> = {};
   const entries = [...bodies.values()].map((file) => {
-    const entry = findModel(file.id, modelCatalog());
+    const entry = modelCatalog().find((m) => m.id === file.id);
+    if (!entry) throw new Error(`${file.id} is not in the catalog`);
     sha256[file.id] = createHash('sha256').update(file.bytes).digest('hex');
     const source = {
       urls: [`${base}/${encodeURIComponent(file.id)}`],
