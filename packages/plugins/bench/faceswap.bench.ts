@@ -5,11 +5,10 @@
 // BlazeFace. Three rows: the frame processor alone (the realtime path), the same with GFPGAN, and a
 // whole video job (decode → swap with detection overlapped → H.264 encode), next to a plain ffmpeg
 // transcode of the same clip.
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
+import { run as runFfmpeg } from '@visage/ffmpeg';
 import { decodeFrames, decodeImage, type ModelSession, type VideoFrame } from '@visage/inference';
 import type { BenchResult } from '@visage/inference/bench';
 import { acquireFaceSwapModels } from '../src/faceswap/acquire.ts';
@@ -103,10 +102,24 @@ export async function run(): Promise<BenchResult> {
     const jobWall = performance.now() - started;
     const jobOnnx = onnxMs(jobSessions) - jobOnnxBefore;
     started = performance.now();
-    await promisify(execFile)('ffmpeg', [
-      ...['-v', 'error', '-nostdin', '-y', '-i', clip],
-      ...['-c:v', 'libx264', '-preset', 'medium', '-crf', '18', '-c:a', 'copy', path.join(dir, 'plain.mp4')],
-    ]);
+    await runFfmpeg(
+      'ffmpeg',
+      [
+        ...['-v', 'error', '-nostdin', '-y', '-i', clip],
+        ...[
+          '-c:v',
+          'libx264',
+          '-preset',
+          'medium',
+          '-crf',
+          '18',
+          '-c:a',
+          'copy',
+          path.join(dir, 'plain.mp4'),
+        ],
+      ],
+      'transcode the clip with plain ffmpeg',
+    );
     const ffmpegWall = performance.now() - started;
     await models.unloadAll();
 

@@ -1,8 +1,8 @@
 // An image face swap: every selected face of the target replaced, written in the target's format.
 import { encodeImage, type ImageFormat, type RgbImage } from '@visage/inference';
+import { roundTimings } from '../timings.ts';
 import { type InputAsset, PluginInputError, type RunContext } from '../types.ts';
 import type { FaceSwapProcessor } from './processor.ts';
-import { roundTimings } from './stats.ts';
 
 export async function swapImage(
   ctx: RunContext,

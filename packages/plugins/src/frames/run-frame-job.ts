@@ -12,6 +12,7 @@ import {
   type RgbImage,
   type VideoEncoder,
 } from '@visage/inference';
+import { roundTimings } from '../timings.ts';
 import { PluginInputError, type RunContext } from '../types.ts';
 import { FrameProgress } from './frame-progress.ts';
 import { type PipeTimings, pipeFrames } from './pipe-frames.ts';
@@ -116,11 +117,4 @@ async function* named<T>(frames: AsyncIterable<T>, what: string, signal: AbortSi
     }
     throw error;
   }
-}
-
-/** Milliseconds rounded to 0.1 for the job's metadata. */
-function roundTimings(timings: object): Record<string, number> {
-  return Object.fromEntries(
-    Object.entries(timings).map(([stage, ms]) => [stage, Math.round((ms as number) * 10) / 10]),
-  );
 }

@@ -1,11 +1,8 @@
 // Test clips made from the public-domain astronaut photo (fixtures/faces in the repository).
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
+import { run } from '@visage/ffmpeg';
 import { ASTRONAUT } from '@visage/inference/testing';
 
 export { ASTRONAUT };
-
-const run = promisify(execFile);
 
 /**
  * A size² (default 320²) clip of astronaut.png panning right (8 px per source frame) with a 440 Hz tone: `frames`
@@ -17,12 +14,16 @@ export async function writeAstronautClip(
 ): Promise<void> {
   const blackout = black.map((n) => `drawbox=enable='eq(n,${n})':x=0:y=0:w=iw:h=ih:color=black:t=fill`);
   const filters = [`crop=400:400:'min(88,n*8)':40`, `scale=${size}:${size}`, ...blackout, 'format=yuv420p'];
-  await run('ffmpeg', [
-    ...['-v', 'error', '-nostdin', '-y'],
-    ...['-loop', '1', '-framerate', String(fps), '-i', ASTRONAUT],
-    ...['-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100'],
-    ...['-filter_complex', `[0:v]${filters.join(',')}[v]`, '-map', '[v]', '-map', '1:a'],
-    ...['-frames:v', String(frames), '-t', String(frames / fps)],
-    ...['-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '12', '-c:a', 'aac', out],
-  ]);
+  await run(
+    'ffmpeg',
+    [
+      ...['-v', 'error', '-nostdin', '-y'],
+      ...['-loop', '1', '-framerate', String(fps), '-i', ASTRONAUT],
+      ...['-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100'],
+      ...['-filter_complex', `[0:v]${filters.join(',')}[v]`, '-map', '[v]', '-map', '1:a'],
+      ...['-frames:v', String(frames), '-t', String(frames / fps)],
+      ...['-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '12', '-c:a', 'aac', out],
+    ],
+    'write the astronaut test clip',
+  );
 }
