@@ -31,8 +31,11 @@ FROM deps AS build
 COPY . .
 RUN pnpm db:generate && pnpm exec turbo run build --filter=@visage/web
 
-# ── web ───────────────────────────────────────────────────────────────────────────────────────
+# ── web: ffprobe/ffmpeg probe uploaded videos and make their poster frames ──────────────────────
 FROM base AS web
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends ffmpeg \
+ && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production LOG_FORMAT=json PORT=3000
 COPY --from=build /app /app
 WORKDIR /app/apps/web

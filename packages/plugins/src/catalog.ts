@@ -1,7 +1,7 @@
-// The model catalog the store, the CLI, the worker and the API see, assembled from the model sets
-// declared next to the code that runs them: the shared face models, then each plugin's. Registering
-// a plugin's models is one line here. Free of onnxruntime and sharp (only @visage/inference/models),
-// so the API can import it (docs/architecture.md §2.2, §7.1).
+// The model catalog the worker's store and CLI see (and report to the web app), assembled from the
+// model sets declared next to the code that runs them: the shared face models, then each plugin's.
+// Registering a plugin's models is one line here. Free of onnxruntime and sharp (only
+// @visage/inference/models) (docs/architecture.md §2.2, §7.1).
 import {
   assembleCatalog,
   loadModelCatalog,
