@@ -1,5 +1,6 @@
 // The assets router through createCaller: the gallery's filters (plugin, job status, starred,
 // kind), the producing job on each item, and bulk delete with its ownership rules.
+import { createJobRepository } from '@visage/db/jobs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApi } from './support.ts';
 
@@ -15,7 +16,7 @@ describe('assets router', () => {
     ownerId: string,
     kind: 'upload' | 'output' | 'motion',
     plugin?: string,
-    status = 'succeeded',
+    status: 'succeeded' | 'cancelled' = 'succeeded',
   ) {
     const row = await api.services.db.asset.create({
       data: {
@@ -28,15 +29,20 @@ describe('assets router', () => {
       },
     });
     if (plugin) {
-      await api.services.db.job.create({
-        data: {
-          ownerId,
-          plugin,
-          input: {},
-          status: status as 'succeeded',
-          assets: { create: { assetId: row.id, role: 'output', slot: 'result' } },
-        },
+      // Through the job repository, the only writer of a job's status.
+      const jobs = createJobRepository(api.services);
+      const job = await jobs.create(
+        { ownerId, organizationId: null, plugin, input: {}, inputs: [] },
+        async () => undefined, // no queue: these jobs never run
+      );
+      await api.services.db.jobAsset.create({
+        data: { jobId: job.id, assetId: row.id, role: 'output', slot: 'result' },
       });
+      if (status === 'cancelled') await jobs.cancel(job.id);
+      else {
+        await jobs.claim(job.id, { device: 'cpu' });
+        await jobs.succeed(job.id, { metadata: {}, timings: { runMs: 1, waitedMs: 1 }, provider: 'cpu' });
+      }
     }
     return row.id;
   }
