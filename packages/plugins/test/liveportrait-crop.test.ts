@@ -3,16 +3,22 @@
 // parse_rect_from_landmark / _estimate_similar_transform_from_pts) and the paste-back mask (§6.2).
 // Expected values are worked out by hand in the comments.
 
-import { applyAffine, composeAffine, type Point } from '@visage/inference';
+import { createHash } from 'node:crypto';
+import { applyAffine, composeAffine, type ort, type Point, type RgbImage } from '@visage/inference';
 import { describe, expect, it } from 'vitest';
 import {
   cropRectFromLandmarks,
-  fivePointAnchors,
+  drivingCrop,
   indexAnchors,
   LANDMARK_106_ANCHORS,
   LANDMARK_203_ANCHORS,
   pasteMask,
+  squareCropping,
+  wholeFrameCropping,
 } from '../src/liveportrait/crop.ts';
+import { cropsDriving, type DrivingSource } from '../src/liveportrait/driving.ts';
+import { networkInput } from '../src/liveportrait/networks.ts';
+import { liveportraitSchema } from '../src/liveportrait/schema.ts';
 
 // An upright face: eyes (200,200) and (260,200), lip centre (230,280), inside a 160×180 contour box.
 const EYES: [Point, Point] = [
@@ -150,68 +156,115 @@ describe('cropRectFromLandmarks', () => {
     expectPoint(applyAffine(r.matrix, [230, 213]), [112, 112]);
   });
 
-  it('takes a detector’s five keypoints plus its box corners', () => {
-    const kps: Point[] = [
-      [200, 200],
-      [260, 200],
-      [230, 240],
-      [210, 280],
-      [250, 280],
-    ];
-    const anchors = fivePointAnchors(kps);
-    expect(anchors.lip).toEqual([230, 280]);
-    const box: Point[] = [
-      [150, 150],
-      [310, 150],
-      [310, 330],
-      [150, 330],
-    ];
-    const r = cropRectFromLandmarks([...kps, ...box], anchors);
-    expect(r.side).toBeCloseTo(SIDE, 9);
-    expectPoint(r.centre, CENTRE);
-  });
-
   it('falls back to uy = (0,1) when the lip sits on the eyes', () => {
     const r = cropRectFromLandmarks(FACE, { eyes: [LIP, LIP], lip: LIP });
     expect(r.angle).toBe(0);
   });
 });
 
+// LP's src/utils/resources/mask_template.png (KwaiVGI/LivePortrait @1986663, git blob bca6ca59, file
+// sha256 4c53e64a…1ee76; FLP ships the same file), decoded with sharp to its one 8-bit channel: every
+// number below was read from that decode, not computed with the code under test.
+const TEMPLATE = {
+  sha256: '2b2d5e2b9f1ae383c1cbf88546fc65fc6d9cdc84f688501389156e27e2526bb9', // of the 512·512 bytes
+  sum: 62_722_395,
+  below255: 30_783,
+  diagonal: [0, 0, 0, 0, 0, 7, 29, 52, 74, 97, 119, 142, 164, 187, 209, 232, 255], // (i, i), i = 0..16
+  farDiagonal: [0, 0, 0, 0, 7, 29, 52, 74, 97, 119, 142, 164, 187, 209, 232, 255, 255], // (511 − i, 511 − i)
+  row4: [0, 0, 0, 0, 0, 0, 6, 15, 25, 33, 41, 47, 53, 57, 61, 63, 63, 63, 63, 63], // y 4, x 0..19
+  row256: [0, 15, 31, 47, 63, 79, 95, 111, 127, 143, 159, 175, 191, 207, 223, 239, 255], // y 256, x 0..16
+  row256Right: [255, 255, 239, 223, 207, 191, 175, 159, 143, 127, 111, 95, 79, 63, 47, 31, 15], // x 495..511
+};
+
 describe('pasteMask', () => {
   const N = 512;
   const m = pasteMask();
-  const at = (x: number, y: number) => m[y * N + x]!;
+  const byte = (x: number, y: number) => 255 * m[y * N + x]!;
+  const expectWithin = (actual: number[], expected: number[]) => {
+    expect(actual).toHaveLength(expected.length);
+    for (const [i, v] of expected.entries()) expect(Math.abs(actual[i]! - v)).toBeLessThanOrEqual(1);
+  };
 
-  it('ramps linearly over 16 px from 0 at the edge to 1, with the product at the corners', () => {
+  it("equals LP's mask_template.png within 1/255: the ramps, the round corners, the one-pixel asymmetry", () => {
     expect(m).toHaveLength(N * N);
-    expect(at(0, 256)).toBe(0); // edge pixel: min(1, 0/16)
-    expect(at(8, 256)).toBe(0.5); // 8 px in
-    expect(at(4, 256)).toBe(0.25);
-    expect(at(16, 256)).toBe(1); // 16 px in
-    expect(at(256, 256)).toBe(1); // centre
-    expect(at(511, 256)).toBe(0); // far edge
-    expect(at(503, 256)).toBe(0.5); // 511 − 8
-    expect(at(256, 8)).toBe(0.5);
-    expect(at(0, 0)).toBe(0); // corner
-    expect(at(8, 8)).toBe(0.25); // 0.5·0.5 (a min would give 0.5)
-    expect(at(4, 12)).toBe(0.1875); // 0.25·0.75
+    const range = (n: number, f: (i: number) => number) => Array.from({ length: n }, (_, i) => f(i));
+    expectWithin(
+      range(17, (i) => byte(i, i)),
+      TEMPLATE.diagonal,
+    );
+    expectWithin(
+      range(17, (i) => byte(511 - i, 511 - i)),
+      TEMPLATE.farDiagonal,
+    );
+    expectWithin(
+      range(20, (x) => byte(x, 4)),
+      TEMPLATE.row4,
+    );
+    expectWithin(
+      range(17, (x) => byte(x, 256)),
+      TEMPLATE.row256,
+    );
+    expectWithin(
+      range(17, (i) => byte(495 + i, 256)),
+      TEMPLATE.row256Right,
+    );
+    expectWithin(
+      range(17, (i) => byte(256, 495 + i)),
+      TEMPLATE.row256Right,
+    );
+    // Every pixel: rounded to bytes, the mask is the template byte for byte (so within ½/255).
+    const bytes = Uint8Array.from(m, (v) => Math.round(255 * v));
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(TEMPLATE.sha256);
+    expect(bytes.reduce((a, v) => a + v, 0)).toBe(TEMPLATE.sum);
+    expect(bytes.filter((v) => v < 255)).toHaveLength(TEMPLATE.below255);
   });
 
-  it('is symmetric and cached', () => {
-    for (const [x, y] of [
-      [3, 7],
-      [10, 200],
-      [0, 15],
-      [255, 100],
-    ] as const) {
-      const v = at(x, y);
-      expect(at(N - 1 - x, y)).toBe(v);
-      expect(at(x, N - 1 - y)).toBe(v);
-      expect(at(y, x)).toBe(v);
-    }
+  it('is cached and needs room for its ramps', () => {
     expect(pasteMask(512)).toBe(m);
-    const small = pasteMask(8); // distances 0..3 → at most 3/16
-    expect(small[3 * 8 + 4]).toBe((3 / 16) * (3 / 16));
-    expect(() => pasteMask(0)).toThrow(RangeError);
+    expect(() => pasteMask(32)).toThrow(RangeError);
+  });
+});
+
+// How a driving picture becomes the motion extractor's 256² input (§5.5, §5.7). Hand values from LP's
+// steps: cv2.warpAffine (bilinear, black border) of the bbox to 512², then cv2.resize to 256²
+// (bilinear, src = (dst + 0.5)·k − 0.5); a square video used whole is cv2.resize'd straight to 256².
+describe('driving crops', () => {
+  /** A size² picture whose columns alternate 0 and 200 (even columns 0). */
+  const stripes = (size: number): RgbImage => {
+    const data = new Uint8Array(size * size * 3);
+    for (let i = 0; i < size * size; i++) data.fill((i % size) % 2 ? 200 : 0, 3 * i, 3 * i + 3);
+    return { width: size, height: size, channels: 3, data };
+  };
+  const column = (t: ort.Tensor, x: number, y = 100) => (t.data as Float32Array)[y * 256 + x]!;
+
+  it("samples a face square at 512² and halves it, as LP's crop and cv2.resize do (not straight at 256²)", async () => {
+    // Square side 256 centred (128, 128): s = 2, M = [2, 0, 0]: crop column u is image x = u/2. At 512²
+    // the columns u = 4k…4k+3 are 0, 100, 200, 100; halved, input column j is 50 (even j) or 150 (odd j).
+    const cropping = squareCropping({ centre: [128, 128], side: 256 });
+    expect(cropping.size).toBe(512);
+    const input = await networkInput(drivingCrop(stripes(256), cropping));
+    for (const x of [0, 1, 2, 3, 100, 101, 254, 255]) {
+      expect(column(input, x)).toBe(Math.fround((x % 2 ? 150 : 50) / 255));
+    }
+  });
+
+  it('resizes a square picture used whole as cv2.resize: edges aligned, 2:1 the mean of each column pair', async () => {
+    const cropping = wholeFrameCropping({ width: 512, height: 512 });
+    expect(cropping.size).toBe(256);
+    expectPoint(applyAffine(cropping.matrix, [-0.5, -0.5]), [-0.5, -0.5]);
+    expectPoint(applyAffine(cropping.matrix, [511.5, 511.5]), [255.5, 255.5]);
+    // Input column j samples x = 2j + 0.5: the mean of 0 and 200.
+    const input = await networkInput(drivingCrop(stripes(512), cropping));
+    for (const x of [0, 1, 128, 255]) expect(column(input, x, 255)).toBe(Math.fround(100 / 255));
+  });
+
+  it('crops a driving video when asked or when it is not square, as LP (flag_crop_driving_video default off)', () => {
+    const video = (width: number, height: number) =>
+      ({ kind: 'video', info: { width, height } }) as DrivingSource;
+    expect(cropsDriving(video(320, 320), false)).toBe(false);
+    expect(cropsDriving(video(320, 320), true)).toBe(true);
+    expect(cropsDriving(video(640, 360), false)).toBe(true);
+    expect(cropsDriving({ kind: 'template' } as DrivingSource, true)).toBe(false);
+    expect(liveportraitSchema.shape.cropDriving.parse(undefined)).toBe(false);
   });
 });

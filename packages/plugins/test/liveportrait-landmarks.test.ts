@@ -17,7 +17,6 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   type Box,
   crop106Matrix,
-  crop203FromBox,
   decode106,
   decode203,
   eyeRatios,
@@ -33,11 +32,15 @@ const quiet = { warn: () => undefined, debug: () => undefined };
 
 // Box (100, 50, 200, 178): 100×128, centre (150, 114).
 // 2d106det: s = 192/(1.5·128) = 1; t = (96 − 150, 96 − 114) = (−54, −18).
-// landmark.onnx from the box: side 1.5·128 = 192, s = 224/192 = 7/6; the crop centre is the box
-// centre moved up by 0.1·192 = 19.2 → (150, 94.8); t = (112 − 175, 112 − 110.6) = (−63, 1.4).
+// A 224² landmark.onnx crop around it: side 1.5·128 = 192, s = 224/192 = 7/6, centred on the box centre
+// moved up by 0.1·192 = 19.2 → (150, 94.8); t = (112 − 175, 112 − 110.6) = (−63, 1.4).
 const BOX: Box = [100, 50, 200, 178];
-// The face in astronaut.png as the real BlazeFace measured it: 95×94, centre (224.5, 129).
+const BOX_CROP: Affine = affine(7 / 6, 0, -63, 0, 7 / 6, 1.4);
+// The face in astronaut.png as the real BlazeFace measured it: 95×94, centre (224.5, 129); the same kind
+// of crop around it: side 142.5, centre (224.5, 114.75).
 const FACE: Box = [177, 82, 272, 176];
+const FACE_S = 224 / 142.5;
+const FACE_CROP: Affine = affine(FACE_S, 0, 112 - FACE_S * 224.5, 0, FACE_S, 112 - FACE_S * 114.75);
 
 const close = (actual: readonly number[] | undefined, expected: readonly number[], digits = 9) => {
   expect(actual).toHaveLength(expected.length);
@@ -78,18 +81,9 @@ describe(decode106.name, () => {
   });
 });
 
-describe(crop203FromBox.name, () => {
-  it('should make a 1.5× square moved up by 0.1 of its side, the box centre at (112, 134.4)', () => {
-    close([...crop203FromBox(BOX)], [7 / 6, 0, -63, 0, 7 / 6, 1.4], 9);
-    close(applyAffine(crop203FromBox(BOX), [150, 114]), [112, 112 + 0.1 * 224], 9);
-    close(applyAffine(crop203FromBox(BOX), [150, 94.8]), [112, 112], 9);
-    // FACE: side 1.5·95 = 142.5 → s = 224/142.5.
-    expect(crop203FromBox(FACE)[0]).toBeCloseTo(224 / 142.5, 12);
-    close(applyAffine(crop203FromBox(FACE), [224.5, 129 - 14.25]), [112, 112], 9);
-    // Options: no shift and scale 1 → the box centre at the crop centre, side 128 → 224.
-    close([...crop203FromBox(BOX, { scale: 1, vy: 0 })], [1.75, 0, 112 - 262.5, 0, 1.75, 112 - 199.5], 9);
+describe('LANDMARK203_CROP', () => {
+  it("should be human_landmark_runner's crop_image parameters (dsize 224, scale 1.5, vy −0.1, vx 0)", () => {
     expect(LANDMARK203_CROP).toEqual({ size: 224, scale: 1.5, vx: 0, vy: -0.1 });
-    expect(() => crop203FromBox(BOX, { scale: 0 })).toThrow(/scale/);
   });
 });
 
@@ -98,7 +92,7 @@ describe(decode203.name, () => {
     const raw = new Float32Array(406).fill(0.5); // → (112, 112) = crop centre
     raw.set([0, 0], 2); // point 1 → crop (0, 0)
     raw.set([1, 1], 4); // point 2 → crop (224, 224)
-    const points = decode203(raw, invertAffine(crop203FromBox(BOX)));
+    const points = decode203(raw, invertAffine(BOX_CROP));
     expect(points).toHaveLength(203);
     close(points[0], [150, 94.8]); // the crop centre
     close(points[1], [54, -1.2]); // (0 + 63)·6/7, (0 − 1.4)·6/7
@@ -118,7 +112,7 @@ describe(decode203.name, () => {
   });
 
   it('should reject an output of the wrong size', () => {
-    expect(() => decode203(new Float32Array(428), invertAffine(crop203FromBox(BOX)))).toThrow(/406/);
+    expect(() => decode203(new Float32Array(428), invertAffine(BOX_CROP))).toThrow(/406/);
   });
 });
 
@@ -145,7 +139,7 @@ describe('input tensors', () => {
   });
 
   it('landmark.onnx: should crop to 224² under the given matrix, RGB /255, black outside', () => {
-    const tensor = prepare203Input(flat(), crop203FromBox(BOX)); // x 54..246, y −1.2..190.8
+    const tensor = prepare203Input(flat(), BOX_CROP); // x 54..246, y −1.2..190.8
     expect(tensor).toHaveLength(3 * 224 * 224);
     expect([
       at(tensor, 224, 0, 112, 112),
@@ -304,7 +298,7 @@ describe('landmark.onnx on a fixture model with its I/O', () => {
   beforeAll(async () => {
     image = await decodeImage(ASTRONAUT);
   });
-  const crop = (): Affine => crop203FromBox(FACE);
+  const crop = (): Affine => FACE_CROP;
 
   it('should feed `input` [1,3,224,224] /255 and decode the third output `856` through the crop', async () => {
     const model = await fixture('landmark-fixture', { name: 'input', size: 224 }, LP_OUTPUTS);
@@ -363,7 +357,7 @@ describe('landmark.onnx on a fixture model with its I/O', () => {
   });
 
   it('should crop with any similarity, e.g. a rotated one as crop.ts builds from the previous points', async () => {
-    // crop203FromBox(FACE) turned by 90° about the same centre (224.5, 114.75):
+    // FACE_CROP turned by 90° about the same centre (224.5, 114.75):
     // (x, y) → (s·(y − cy) + 112, −s·(x − cx) + 112).
     const model = await fixture('landmark-rotated', { name: 'input', size: 224 }, LP_OUTPUTS);
     const { session, calls } = recording(model);

@@ -22,8 +22,14 @@ import { modelCatalog } from '../src/catalog.ts';
 import { BLAZEFACE_MODEL_PATH } from '../src/face/blazeface.ts';
 import { acquireLivePortraitModels } from '../src/liveportrait/acquire.ts';
 import { type AnimateSettings, fitSource, LivePortraitAnimator } from '../src/liveportrait/animator.ts';
-import { drivingFaceCrop, largestFace, pasteMask } from '../src/liveportrait/crop.ts';
-import { averageDrivingCrop, openDriving } from '../src/liveportrait/driving.ts';
+import {
+  drivingFaceCrop,
+  type FaceSquare,
+  largestFace,
+  pasteMask,
+  squareCropping,
+} from '../src/liveportrait/crop.ts';
+import { openDriving, trackDrivingVideo } from '../src/liveportrait/driving.ts';
 import { liveportraitPlugin, openLivePortraitFrameProcessor } from '../src/liveportrait/index.ts';
 import { decodeMotionTemplate } from '../src/liveportrait/template.ts';
 import { PluginInputError } from '../src/types.ts';
@@ -83,6 +89,11 @@ afterAll(async () => {
 afterEach(() => {
   delete process.env.VISAGE_MAX_DRIVING_SECONDS;
 });
+
+const boxCentre = (face: { box: readonly number[] } | null): [number, number] => {
+  const [x1, y1, x2, y2] = face?.box ?? [];
+  return [((x1 ?? Number.NaN) + (x2 ?? Number.NaN)) / 2, ((y1 ?? Number.NaN) + (y2 ?? Number.NaN)) / 2];
+};
 
 /** Relative motion with every extra off: each animator test turns on what it checks. */
 const PLAIN: AnimateSettings = {
@@ -158,6 +169,8 @@ describe('portrait animation', () => {
 
     const template = decodeMotionTemplate(outputs[1]?.data as Uint8Array);
     expect(template.frames).toHaveLength(12);
+    // Each frame's eye/lip ratios, from the face tracked on that frame (LP's motion templates keep them).
+    for (const f of template.frames) expect([...f.eyeRatios, f.lipRatio].every(Number.isFinite)).toBe(true);
     expect(template.fps).toBe(before.fps);
     expect((await sharp(outputs[1]?.data).metadata()).format).toBe('png'); // the poster still shows as an image
 
@@ -166,6 +179,7 @@ describe('portrait animation', () => {
     // track the face and to close an open source mouth first.
     expect(used.map((m) => m.role)).toEqual([
       'detector',
+      'landmarks106',
       'appearance',
       'motion',
       'warping',
@@ -173,15 +187,15 @@ describe('portrait animation', () => {
       'lip normalisation',
       'landmarks203',
     ]);
+    // A square clip is used whole (LP crops it only when asked); its face is still tracked on every frame.
     expect(metadata.driving).toEqual({
       kind: 'video',
-      cropped: true,
+      cropped: false,
       faceFoundBy: 'landmarks203 tracking',
       samples: 12,
     });
     expect(used.every((m) => m.provider === 'cpu')).toBe(true);
     expect(metadata.video).toEqual({ frames: 12, fps: before.fps, audio: true });
-    expect((metadata.source as { landmarks: string }).landmarks).toBe('detector');
     expect(progress.some((p) => p.stage === 'frame 12/12')).toBe(true);
     expect(progress.some((p) => p.preview?.mime === 'image/jpeg')).toBe(true);
     expect(await tempLeftovers('lp-ok')).toEqual([]);
@@ -211,8 +225,14 @@ describe('portrait animation', () => {
       if (driving.kind !== 'video') throw new Error('expected a video');
       // Without the 203-point model: the detector, 5 times a second.
       const detectorOnly = { ...acquired.models, landmark203: null };
-      const average = await averageDrivingCrop(detectorOnly, driving, new AbortController().signal);
+      const average = await trackDrivingVideo(
+        detectorOnly,
+        driving,
+        { crop: true, ratios: false },
+        new AbortController().signal,
+      );
       expect(average.tracked).toBe(false);
+      expect(average.ratios).toBeNull();
       expect(average.samples).toBe(6); // 12 frames at 10 fps, looked at 5 times a second
       // The clip pans 8 px a frame, so the face moves left: the average lies between the ends.
       const centres: number[] = [];
@@ -228,29 +248,41 @@ describe('portrait animation', () => {
       }
       const [first, last] = centres as [number, number];
       expect(first - last).toBeGreaterThan(40); // 10 frames × 8 px × 320/400 = 64 px
-      const centreX = (256 - (average.matrix[2] ?? 0)) / (average.matrix[0] ?? 1);
+      const centreX = average.square?.centre[0] ?? Number.NaN;
       expect(centreX).toBeLessThan(first);
       expect(centreX).toBeGreaterThan(last);
-      expect(average.matrix[1]).toBe(0); // upright, as LP crops driving frames
+      const cropping = squareCropping(average.square as FaceSquare);
+      expect(cropping.matrix[1]).toBe(0); // upright, as LP crops driving frames
+      expect(cropping.size).toBe(512); // then halved to 256², as LP's cv2.resize of its 512² crop
     } finally {
       acquired.release();
     }
   });
 
-  it('should track the driving face with the 203-point model on every frame, as LP does', async () => {
+  it("should track the driving face with the 203-point model on every frame, seeded by 2d106det as LP does, for each frame's ratios", async () => {
     // A landmark model that always finds the same face in its crop: a ring of points centred 0.1 below
     // the crop's middle, 2/3 of the crop wide, eyes above the lip. LP builds the next crop from those
     // points at scale 1.5, shifted up 0.1: the very crop they came from, so tracking holds still and
-    // every frame's driving square is the first frame's.
+    // every frame's driving square is the first frame's. Eyes 0.1 of the crop wide, open 0.02 (left)
+    // and 0.03 (right); mouth 0.2 wide, open 0.05: ratios 0.2, 0.3 and 0.25 (similarity-invariant).
     const crop = Array.from({ length: 203 }, (): [number, number] => [0.5, 0.6]);
     for (const [i, point] of [
       [1, [0.5 - 1 / 3, 0.6]],
       [2, [0.5 + 1 / 3, 0.6]],
       [3, [0.5, 0.6 - 1 / 3]],
       [4, [0.5, 0.6 + 1 / 3]],
-      ...[0, 6, 12, 18].map((i) => [i, [0.4, 0.55]]),
-      ...[24, 30, 36, 42].map((i) => [i, [0.6, 0.55]]),
-      ...[48, 66].map((i) => [i, [0.5, 0.75]]),
+      [0, [0.35, 0.55]],
+      [12, [0.45, 0.55]],
+      [6, [0.4, 0.54]],
+      [18, [0.4, 0.56]],
+      [24, [0.55, 0.55]],
+      [36, [0.65, 0.55]],
+      [30, [0.6, 0.535]],
+      [42, [0.6, 0.565]],
+      [48, [0.4, 0.75]],
+      [66, [0.6, 0.75]],
+      [90, [0.5, 0.725]],
+      [102, [0.5, 0.775]],
     ] as [number, [number, number]][]) {
       crop[i] = point;
     }
@@ -271,15 +303,31 @@ describe('portrait animation', () => {
         'video',
       );
       if (driving.kind !== 'video') throw new Error('expected a video');
-      const session = acquired.models.landmark203 as NonNullable<typeof acquired.models.landmark203>;
-      const before = session.stats().runs;
-      const average = await averageDrivingCrop(acquired.models, driving, new AbortController().signal);
-      expect(average.tracked).toBe(true);
-      expect(average.samples).toBe(12); // every frame
-      expect(session.stats().runs - before).toBe(2 + 11); // seeded on frame 0 (box, then refined), tracked after
+      const { landmark203, landmark106 } = acquired.models;
+      const session = landmark203 as NonNullable<typeof landmark203>;
+      const [before, before106] = [session.stats().runs, landmark106.stats().runs];
+      const track = await trackDrivingVideo(
+        acquired.models,
+        driving,
+        { crop: true, ratios: true },
+        new AbortController().signal,
+      );
+      expect(track.tracked).toBe(true);
+      expect(track.samples).toBe(12); // every frame
+      // Frame 0: the 203-point crop is made from 2d106det's points; every later frame from the last 203.
+      expect(landmark106.stats().runs - before106).toBe(1);
+      expect(session.stats().runs - before).toBe(12);
+      const ratios = track.ratios as Float32Array;
+      expect(ratios).toHaveLength(3 * 12);
+      for (let f = 0; f < 12; f++) {
+        expect(ratios[3 * f]).toBeCloseTo(0.2, 4);
+        expect(ratios[3 * f + 1]).toBeCloseTo(0.3, 4);
+        expect(ratios[3 * f + 2]).toBeCloseTo(0.25, 4);
+      }
 
-      // Frame 0's face box b: the landmark crop is 1.5·side(b) around b's centre moved up 0.1 of that, so
-      // the ring sits on b's centre with b's side as its extent; the driving square is 2.2 × that,
+      // Frame 0's face box b (side sb, centre c): 2d106det's fixture points span 0.9·sb about c (see
+      // face106Values), so the 203-point crop is 1.35·sb wide around c moved up 0.135·sb; the ring sits
+      // on c with 2/3 of that, 0.9·sb, as its extent; the driving square is 2.2 × 0.9·sb = 1.98·sb,
       // moved up 0.1 of itself.
       let box: readonly number[] = [];
       for await (const f of decodeFrames(clip)) {
@@ -288,11 +336,11 @@ describe('portrait animation', () => {
         break;
       }
       const [x1, y1, x2, y2] = box as [number, number, number, number];
-      const side = Math.max(x2 - x1, y2 - y1);
-      const m = average.matrix;
-      expect(average.side).toBeCloseTo(2.2 * side, 1);
-      expect((256 - (m[2] ?? 0)) / (m[0] ?? 1)).toBeCloseTo((x1 + x2) / 2, 1);
-      expect((256 - (m[5] ?? 0)) / (m[4] ?? 1)).toBeCloseTo((y1 + y2) / 2 - 0.22 * side, 1);
+      const sb = Math.max(x2 - x1, y2 - y1);
+      const square = track.square as FaceSquare;
+      expect(square.side).toBeCloseTo(1.98 * sb, 1);
+      expect(square.centre[0]).toBeCloseTo((x1 + x2) / 2, 1);
+      expect(square.centre[1]).toBeCloseTo((y1 + y2) / 2 - 0.198 * sb, 1);
     } finally {
       acquired.release();
       await manager.unloadAll();
@@ -361,7 +409,7 @@ describe('portrait animation', () => {
     ] as const) {
       expect(out.data[(y * 512 + x) * 3]).toBe(Math.round(255 * (mask[y * 512 + x] ?? 0)));
     }
-    expect(out.data[(256 * 512 + 8) * 3]).toBe(128); // 8 px in: half way up the 16-px ramp
+    expect(out.data[(256 * 512 + 8) * 3]).toBe(127); // 8 px in: LP's template has floor(255·8/16) there
     expect(black.data.every((v) => v === 0)).toBe(true); // the portrait itself is untouched
     expect(animator.pasteIntoSource(new Float32Array(3 * 512 * 512)).data.every((v) => v === 0)).toBe(true);
   });
@@ -413,8 +461,10 @@ describe('portrait animation', () => {
   });
 
   it('should put the driving video beside the result when asked', async () => {
-    const { ctx, outputs } = recordingContext(models, inputs);
+    const { ctx, outputs, metadata } = recordingContext(models, inputs);
     await liveportraitPlugin.run(ctx, input({ sideBySide: true, keepAudio: false, stitching: false }));
+    // A square clip used whole, no ratios wanted: only its first frame is looked at for a face.
+    expect(metadata.driving).toMatchObject({ cropped: false, samples: 1 });
     const out = path.join(dir, 'side.mp4');
     await writeFile(out, outputs[0]?.data as Uint8Array);
     const info = await probeVideo(out);
@@ -553,6 +603,92 @@ describe('portrait animation', () => {
   });
 });
 
+describe('the camera (frame processor)', () => {
+  it('should crop each camera picture around the face found in it, following a face that moves across', async () => {
+    // 480×240 pictures (not square: cropped, as LP crops such a video) with the astronaut's head (a
+    // 210² tile around it, shown 200² wide) at x = 0, 140 and 280. Without the 203-point model the
+    // face is detected afresh in each picture.
+    const tile = await decodeImage(
+      await sharp(ASTRONAUT)
+        .extract({ left: 120, top: 25, width: 210, height: 210 })
+        .resize(200, 200)
+        .png()
+        .toBuffer(),
+    );
+    const at = (left: number): RgbImage => {
+      const image = { width: 480, height: 240, channels: 3 as const, data: new Uint8Array(480 * 240 * 3) };
+      for (let y = 0; y < 200; y++) {
+        image.data.set(tile.data.subarray(y * 600, (y + 1) * 600), ((y + 20) * 480 + left) * 3);
+      }
+      return image;
+    };
+    const { liveportrait_landmark: _, ...untracked } = files;
+    const manager = fixtureModelManager(untracked);
+    const realtime = await openLivePortraitFrameProcessor(
+      (id) => manager.acquire(id),
+      input({ pasteBack: false }),
+      { name: 'astronaut.png', image: astronaut },
+    );
+    try {
+      const { animator } = realtime;
+      expect(animator.models.landmark203).toBeNull();
+      const crops: RgbImage[] = [];
+      const motionOf = animator.drivingMotion.bind(animator);
+      animator.drivingMotion = (crop, ratios) => {
+        crops.push(crop);
+        return motionOf(crop, ratios);
+      };
+      const centres: number[] = [];
+      for (const left of [0, 140, 280]) {
+        const picture = at(left);
+        centres.push(boxCentre(await largestFace(animator.models, picture))[0]);
+        await realtime.process(picture);
+      }
+      expect((centres[2] ?? 0) - (centres[0] ?? 0)).toBeGreaterThan(250); // the face crossed the picture
+      // In every driving crop the face sits in the same place (to a few of the crop's 512 pixels).
+      const inCrop = await Promise.all(
+        crops.map(async (c) => boxCentre(await largestFace(animator.models, c))),
+      );
+      expect(crops.map((c) => c.width)).toEqual([512, 512, 512]);
+      const [x0, y0] = inCrop[0] ?? [];
+      for (const [x, y] of inCrop.slice(1)) {
+        expect(Math.abs(x - (x0 ?? Number.NaN))).toBeLessThan(6);
+        expect(Math.abs(y - (y0 ?? Number.NaN))).toBeLessThan(6);
+      }
+    } finally {
+      realtime.close();
+      await manager.unloadAll();
+    }
+  });
+
+  it('should paste the face back only with stitching on, as LP (else the 512² face)', async () => {
+    const wide = await decodeImage(await sharp(ASTRONAUT).resize(640, 480, { fit: 'fill' }).png().toBuffer());
+    const sizes: number[][] = [];
+    for (const stitching of [true, false]) {
+      const realtime = await openLivePortraitFrameProcessor(
+        (id) => models.acquire(id),
+        input({ stitching }),
+        {
+          name: 'wide.png',
+          image: wide,
+        },
+      );
+      try {
+        for await (const frame of decodeFrames(clip, { durationMs: 100 })) {
+          const out = await realtime.process(frameImage(frame));
+          sizes.push([out.width, out.height]);
+        }
+      } finally {
+        realtime.close();
+      }
+    }
+    expect(sizes).toEqual([
+      [640, 480],
+      [512, 512],
+    ]);
+  });
+});
+
 describe('large portraits', () => {
   it('should animate a portrait over 1280 px at most 1280 px a side, as LP does', async () => {
     const big = await decodeImage(
@@ -616,6 +752,14 @@ describe('portrait animation errors', () => {
     ).rejects.toThrow(/"grey\.png" is an image, not a motion template/);
   });
 
+  it('should need 2d106det: LP crops the portrait from its 106 points', async () => {
+    const { '2d106det': _, ...without } = files;
+    const manager = fixtureModelManager(without);
+    await expect(acquireLivePortraitModels((id) => manager.acquire(id), input())).rejects.toThrow(/2d106det/);
+    expect(liveportraitPlugin.models(input())).toContain('2d106det');
+    expect(liveportraitPlugin.optionalModels?.(input())).not.toContain('2d106det');
+  });
+
   it('should need exactly one driving input and name missing models with the pull command', async () => {
     expect(() => liveportraitPlugin.input.parse({ source: PORTRAIT })).toThrow(
       /either a driving video or a motion template/,
@@ -627,6 +771,7 @@ describe('portrait animation errors', () => {
       'liveportrait_appearance_feature_extractor',
       'liveportrait_motion_extractor',
       'liveportrait_warping_spade',
+      '2d106det',
       'liveportrait_stitching',
       'liveportrait_stitching_eye',
       'liveportrait_landmark',
@@ -636,7 +781,7 @@ describe('portrait animation errors', () => {
       liveportraitPlugin.models(input()),
     )?.message;
     expect(message).toContain(
-      'pnpm visage models pull liveportrait_appearance_feature_extractor liveportrait_motion_extractor liveportrait_warping_spade liveportrait_stitching',
+      'pnpm visage models pull liveportrait_appearance_feature_extractor liveportrait_motion_extractor liveportrait_warping_spade 2d106det liveportrait_stitching',
     );
   });
 });

@@ -9,8 +9,8 @@ import { type ModelChoices, normalizesLips } from './needs.ts';
 
 export interface LivePortraitModels {
   detector: { kind: DetectorKind; session: ModelSession };
-  /** 2d106det when installed: the crop rectangle from 106 points instead of the detector's few. */
-  landmark106: ModelSession | null;
+  /** 2d106det: the 106 points LP crops the portrait from and seeds the 203-point model with (§5.3). */
+  landmark106: ModelSession;
   appearance: ModelSession;
   motion: ModelSession;
   warping: ModelSession;
@@ -39,7 +39,7 @@ export async function acquireLivePortraitModels(
     const retargeting = input.eyeRetargeting || input.lipRetargeting;
     const models: LivePortraitModels = {
       detector: await acquireDetector(leases, acquire, 'auto'),
-      landmark106: await leases.ifInstalled(acquire, LP_MODELS.landmark106, 'landmarks106'),
+      landmark106: await leases.required(acquire, LP_MODELS.landmark106, 'landmarks106'),
       appearance: await leases.required(acquire, LP_MODELS.appearance, 'appearance'),
       motion: await leases.required(acquire, LP_MODELS.motion, 'motion'),
       warping: await leases.required(acquire, LP_MODELS.warping, 'warping'),

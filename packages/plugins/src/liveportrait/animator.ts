@@ -6,14 +6,22 @@ import {
   FixedPaste,
   type ModelSession,
   type ort,
+  type Point,
   type RgbImage,
   resizeImage,
   warpAffine,
 } from '@visage/inference';
 import { PluginInputError } from '../types.ts';
 import type { LivePortraitModels } from './acquire.ts';
-import { type CropRect, DRIVING_CROP, faceCrop, pasteMask, SOURCE_CROP } from './crop.ts';
-import { crop203FromBox, landmarks203 } from './landmarks.ts';
+import {
+  type CropRect,
+  cropRectFromLandmarks,
+  faceCrop,
+  LANDMARK_106_ANCHORS,
+  pasteMask,
+  SOURCE_CROP,
+} from './crop.ts';
+import { LANDMARK203_CROP, landmarks203 } from './landmarks.ts';
 import {
   type AnimationRegion,
   absoluteMotion,
@@ -43,13 +51,14 @@ import {
   runMlp,
 } from './networks.ts';
 import type { MotionFrame } from './template.ts';
+import type { DrivingRatios } from './tracking.ts';
 
 export interface AnimateSettings {
   mode: 'relative' | 'absolute';
   region: AnimationRegion;
   /** LP's driving_multiplier: scales the final keypoints' distance from the source's (1 = as driven). */
   multiplier: number;
-  /** 0 = off; else One-Euro smoothing of the driving pose and expression (see smootherOptions). */
+  /** 0 = off (LP and FLP for an image source); else One-Euro smoothing of the head angles only (smootherOptions). */
   smoothing: number;
   stitching: boolean;
   eyeRetargeting: boolean;
@@ -59,7 +68,7 @@ export interface AnimateSettings {
   lipOpen?: number;
   /** LP's lip normalisation (relative motion without retargeting): close an open source mouth first. */
   normalizeLips: boolean;
-  /** Driving frames per second (the smoothing filter's rate). */
+  /** Driving frames per second (the smoothing filter's rate when frames carry no timestamps). */
   fps: number;
 }
 
@@ -87,25 +96,16 @@ export interface PreparedSource {
   /** From the 203-point landmarks, when that model runs. */
   eyeRatios: [number, number] | null;
   lipRatio: number | null;
-  /** Where the crop came from: 106-point landmarks or the detector's keypoints. */
-  landmarks: '2d106det' | 'detector';
 }
 
 /**
- * Eye and lip ratios of the face in an LP crop (nulls without the 203-point model). In a crop made
- * with scale k and shift vy the face's landmark box is 512/k wide, centred vy·512 below the middle;
- * the 203-point model gets its own crop (scale 1.5, vy −0.1) around that box.
+ * The portrait's eye and lip ratios (nulls without the 203-point model), as LP's crop_source_image:
+ * the 203-point model on the portrait, its 224² crop made from the 106 points (scale 1.5, vy −0.1).
  */
-async function ratiosOf(session: ModelSession | null, crop: RgbImage, made: { scale: number; vy: number }) {
+async function sourceRatios(session: ModelSession | null, image: RgbImage, points106: readonly Point[]) {
   if (!session) return { eyeRatios: null, lipRatio: null };
-  const half = crop.width / made.scale / 2;
-  const cx = crop.width / 2;
-  const cy = crop.height / 2 - made.vy * crop.height;
-  const points = await landmarks203(
-    session,
-    crop,
-    crop203FromBox([cx - half, cy - half, cx + half, cy + half]),
-  );
+  const crop = cropRectFromLandmarks(points106, { ...LANDMARK_106_ANCHORS, ...LANDMARK203_CROP });
+  const points = await landmarks203(session, image, crop.matrix);
   return { eyeRatios: eyeCloseRatios(points), lipRatio: lipCloseRatio(points) };
 }
 
@@ -139,25 +139,16 @@ export class LivePortraitAnimator {
     const input = await networkInput(crop512);
     const features = await appearanceFeatures(models.appearance, input);
     const motion = await extractMotion(models.motion, input);
-    const ratios = await ratiosOf(models.landmark203, crop512, SOURCE_CROP);
-    return {
-      image,
-      crop: found.crop,
-      features,
-      motion,
-      keypoints: sourceKeypoints(motion),
-      ...ratios,
-      landmarks: found.landmarks,
-    };
+    const ratios = await sourceRatios(models.landmark203, image, found.points);
+    return { image, crop: found.crop, features, motion, keypoints: sourceKeypoints(motion), ...ratios };
   }
 
-  /** The motion of one driving crop (256² or 512², see drivingCropMatrix), with eye/lip ratios when retargeting follows them. */
-  async drivingMotion(crop: RgbImage): Promise<MotionFrame> {
+  /**
+   * The motion of one driving crop (512² face square or 256² whole frame, crop.ts), with the driving
+   * face's eye/lip ratios as tracked on the picture (NaN when unknown).
+   */
+  async drivingMotion(crop: RgbImage, ratios: DrivingRatios | null): Promise<MotionFrame> {
     const motion = await extractMotion(this.models.motion, await networkInput(crop));
-    const wantRatios =
-      (this.settings.eyeRetargeting && this.settings.eyeOpen === undefined) ||
-      (this.settings.lipRetargeting && this.settings.lipOpen === undefined);
-    const ratios = wantRatios ? await ratiosOf(this.models.landmark203, crop, DRIVING_CROP) : null;
     return {
       pitch: motion.pitch,
       yaw: motion.yaw,
@@ -165,8 +156,8 @@ export class LivePortraitAnimator {
       t: motion.t,
       exp: motion.exp,
       scale: motion.scale,
-      eyeRatios: ratios?.eyeRatios ?? [Number.NaN, Number.NaN],
-      lipRatio: ratios?.lipRatio ?? Number.NaN,
+      eyeRatios: ratios ? [ratios.eyes[0], ratios.eyes[1]] : [Number.NaN, Number.NaN],
+      lipRatio: ratios?.lip ?? Number.NaN,
     };
   }
 
@@ -239,9 +230,12 @@ export class LivePortraitAnimator {
     return renderFace(this.models.warping, this.source.features, keypoints, this.source.keypoints);
   }
 
-  /** The output frame for a rendered face: pasted into (a copy of) the portrait, or the 512² crop alone. */
+  /**
+   * The output frame for a rendered face: pasted into (a copy of) the portrait, or the 512² crop alone.
+   * LP pastes back only with stitching on (without it the face does not meet the shoulders, §6.3).
+   */
   compose(face: Float32Array, pasteBack: boolean): RgbImage {
-    return pasteBack ? this.pasteIntoSource(face) : faceImage(face);
+    return pasteBack && this.settings.stitching ? this.pasteIntoSource(face) : faceImage(face);
   }
 
   /** The portrait with `face` pasted back (a new image; the source is not touched). */
@@ -262,9 +256,9 @@ export class LivePortraitAnimator {
 }
 
 /**
- * Smoothing strength 0..1 → One-Euro parameters. FLP's setting (min cutoff 4 Hz, β 0.3) is the light
- * end; stronger smoothing lowers the cutoff down to 0.4 Hz, which steadies a still head but lags a
- * fast turn (β lets fast motion through).
+ * Smoothing strength 0..1 → One-Euro parameters for the head angles (§4.3). FLP's setting (min cutoff
+ * 4 Hz, β 0.3) is the light end; stronger smoothing lowers the cutoff down to 0.4 Hz, which steadies a
+ * still head but lags a fast turn (β lets fast motion through). The expression is never smoothed.
  */
 export function smootherOptions(settings: Pick<AnimateSettings, 'smoothing' | 'fps'>) {
   const s = Math.min(1, Math.max(0, settings.smoothing));

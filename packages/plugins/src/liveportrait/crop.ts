@@ -1,10 +1,10 @@
 // biome-ignore-all lint/style/noNonNullAssertion: point and typed-array reads are in bounds by construction
 // LivePortrait's face crop (docs/models/liveportrait.md §5.2) and its paste-back mask (§6.2),
-// following KwaiVGI/LivePortrait (LP) src/utils/crop.py: parse_pt2_from_pt106 / parse_pt2_from_pt5,
+// following KwaiVGI/LivePortrait (LP) src/utils/crop.py: parse_pt2_from_pt106 / parse_pt2_from_pt203,
 // parse_rect_from_landmark and _estimate_similar_transform_from_pts; and the crops of a picture
-// (§5.1): the largest face's source or driving square, the centred square, the motion extractor's
-// sampling matrix.
-import { type Affine, affine, invertAffine, type Point, type RgbImage } from '@visage/inference';
+// (§5.1, §5.5): the largest face's source or driving rectangle, and how a driving picture becomes
+// the motion extractor's input (a face square at 512², or the whole frame at 256²).
+import { type Affine, affine, invertAffine, type Point, type RgbImage, warpAffine } from '@visage/inference';
 import { detectFaces } from '../face/detect.ts';
 import type { FaceDetection } from '../face/types.ts';
 import type { LivePortraitModels } from './acquire.ts';
@@ -78,19 +78,6 @@ export function indexAnchors(groups: {
     eyes: [{ indices: groups.eyes[0] }, { indices: groups.eyes[1] }],
     lip: { indices: groups.lip },
   };
-}
-
-/**
- * Anchors from a detector's five keypoints (left eye, right eye, nose, left mouth corner, right mouth
- * corner — SCRFD / YOLOFace order), as LP parse_pt2_from_pt5: the eyes directly, the lip centre as the
- * mean of the mouth corners. Pass the keypoints and the box corners as `points` so the square covers
- * the whole detected face.
- */
-export function fivePointAnchors(keypoints: readonly Point[]): CropAnchors {
-  if (keypoints.length < 5)
-    throw new RangeError(`fivePointAnchors: needs 5 keypoints, got ${keypoints.length}`);
-  const [le, re, , lm, rm] = keypoints as readonly [Point, Point, Point, Point, Point];
-  return { eyes: [le, re], lip: [(lm[0] + rm[0]) / 2, (lm[1] + rm[1]) / 2] };
 }
 
 function resolve(points: readonly Point[], ref: AnchorRef): [number, number] {
@@ -195,15 +182,6 @@ export function cropRectFromLandmarks(points: readonly Point[], options: CropOpt
 export const SOURCE_CROP = { scale: 2.3, vx: 0, vy: -0.125, size: LP_OUTPUT_SIZE };
 export const DRIVING_CROP = { scale: 2.2, vx: 0, vy: -0.1, size: LP_OUTPUT_SIZE };
 
-/** A face's crop anchors from a detector: eyes and mouth (BlazeFace's centre, or the two corners). */
-function detectorAnchors(face: FaceDetection): CropAnchors {
-  const at = (name: string) => face.keypoints[face.keypointNames.indexOf(name)];
-  const mouth = at('mouth');
-  const [rightEye, leftEye] = [at('rightEye'), at('leftEye')];
-  if (mouth && rightEye && leftEye) return { eyes: [rightEye, leftEye], lip: mouth };
-  return fivePointAnchors(face.keypoints);
-}
-
 /** The largest face the detector finds in `image`, or null. */
 export async function largestFace(
   models: Pick<LivePortraitModels, 'detector'>,
@@ -214,31 +192,22 @@ export async function largestFace(
   return faces.reduce<FaceDetection | null>((best, f) => (!best || area(f) > area(best) ? f : best), null);
 }
 
-/** The crop rectangle of the largest face in `image`, or null when there is none. */
+/**
+ * The crop rectangle of the largest face in `image` from its 2d106det points, as LP crops a portrait
+ * (§5.3), with the points; null when there is no face.
+ */
 export async function faceCrop(
   models: Pick<LivePortraitModels, 'detector' | 'landmark106'>,
   image: RgbImage,
   options: typeof SOURCE_CROP,
-): Promise<{ crop: CropRect; landmarks: '2d106det' | 'detector' } | null> {
+): Promise<{ crop: CropRect; points: Point[] } | null> {
   const face = await largestFace(models, image);
   if (!face) return null;
-  if (models.landmark106) {
-    const points = await landmarks106(models.landmark106, image, face.box);
-    return {
-      crop: cropRectFromLandmarks(points, { ...LANDMARK_106_ANCHORS, ...options }),
-      landmarks: '2d106det',
-    };
-  }
-  // The box corners stand in for the face contour the 106 points would give.
-  const [x1, y1, x2, y2] = face.box;
-  const points: Point[] = [...face.keypoints, [x1, y1], [x2, y1], [x1, y2], [x2, y2]];
-  return {
-    crop: cropRectFromLandmarks(points, { ...detectorAnchors(face), ...options }),
-    landmarks: 'detector',
-  };
+  const points = await landmarks106(models.landmark106, image, face.box);
+  return { crop: cropRectFromLandmarks(points, { ...LANDMARK_106_ANCHORS, ...options }), points };
 }
 
-/** The driving crop for a video: LP's driving settings (scale 2.2, vy −0.1). */
+/** The driving crop rectangle of the largest face: LP's driving settings (scale 2.2, vy −0.1). */
 export function drivingFaceCrop(
   models: Pick<LivePortraitModels, 'detector' | 'landmark106'>,
   frame: RgbImage,
@@ -246,54 +215,82 @@ export function drivingFaceCrop(
   return faceCrop(models, frame, DRIVING_CROP);
 }
 
+/** How a driving picture becomes the motion extractor's input: image → crop matrix, crop size, border. */
+export interface DrivingCropping {
+  matrix: Affine;
+  size: number;
+  /** Black outside the picture for a face crop (LP), edge pixels for a whole-frame resize (cv2.resize). */
+  border: 'constant' | 'replicate';
+}
+
+/** A face square in a picture: its centre and side in pixels (LP's driving boxes are upright). */
+export interface FaceSquare {
+  centre: readonly [number, number];
+  side: number;
+}
+
 /**
- * The driving crop's image → crop matrix at the size the motion extractor needs: 256² straight away
- * when the face square is at most 512 px in the frame (sampling at 512 and halving would add
- * nothing), else 512² to be area-averaged down (no aliasing from big frames).
+ * LP's driving crop (crop_image_by_bbox, flag_rot off): the upright square sampled at 512², which
+ * networkInput then halves to 256² by 2×2 means, as LP's cv2.resize(512 → 256) does (§5.7). Sampled
+ * straight at 256² it would sit ¼ px off and be sharper than what LP feeds the motion extractor.
  */
-export function drivingCropMatrix(crop: { matrix: Affine; side: number }): { matrix: Affine; size: number } {
-  if (crop.side > LP_OUTPUT_SIZE) return { matrix: crop.matrix, size: LP_OUTPUT_SIZE };
-  const half = LP_INPUT_SIZE / LP_OUTPUT_SIZE;
-  const m = crop.matrix;
+export function squareCropping({ centre, side }: FaceSquare): DrivingCropping {
+  const s = LP_OUTPUT_SIZE / side;
+  const half = LP_OUTPUT_SIZE / 2;
   return {
-    matrix: affine(m[0]! * half, m[1]! * half, m[2]! * half, m[3]! * half, m[4]! * half, m[5]! * half),
+    matrix: affine(s, 0, half - s * centre[0], 0, s, half - s * centre[1]),
+    size: LP_OUTPUT_SIZE,
+    border: 'constant',
+  };
+}
+
+/**
+ * An uncropped (square) driving picture as LP feeds it: cv2.resize of the whole frame to 256²
+ * (bilinear, pixel centres aligned: x' = (x + 0.5)·s − 0.5, edges replicated).
+ */
+export function wholeFrameCropping(frame: { width: number; height: number }): DrivingCropping {
+  const sx = LP_INPUT_SIZE / frame.width;
+  const sy = LP_INPUT_SIZE / frame.height;
+  return {
+    matrix: affine(sx, 0, 0.5 * sx - 0.5, 0, sy, 0.5 * sy - 0.5),
     size: LP_INPUT_SIZE,
+    border: 'replicate',
   };
 }
 
-/** The centred square of a frame (already-cropped driving videos), as a crop rectangle. */
-export function centreSquare(frame: RgbImage, size = LP_OUTPUT_SIZE): { matrix: Affine; side: number } {
-  const side = Math.min(frame.width, frame.height);
-  const s = size / side;
-  return {
-    matrix: affine(s, 0, -s * ((frame.width - side) / 2), 0, s, -s * ((frame.height - side) / 2)),
-    side,
-  };
+/** The driving crop of a picture (512² for a face square, 256² for a whole frame). */
+export function drivingCrop(image: RgbImage, { matrix, size, border }: DrivingCropping): RgbImage {
+  return warpAffine(image, matrix, size, size, { border, fill: 0 });
 }
 
-/** Width of the paste mask's linear ramp in pixels. */
+/** Width of the paste mask's ramp in pixels. */
 export const PASTE_MASK_RAMP = 16;
 const maskCache = new Map<number, Float32Array>();
 
 /**
- * Procedural stand-in for LP's src/utils/resources/mask_template.png (size×size, row-major, 0..1):
- * m(x, y) = r(x)·r(y), r(i) = min(1, d/16) with d = min(i, size − 1 − i) the pixel's distance in whole
- * pixels from the nearest edge pixel. So the outermost pixels are 0, the pixel 8 in is 0.5, and from 16 in
- * it is 1. The product (not the minimum) makes the corners darker and their iso-lines rounded, as in
- * LP's template (a minimum would give square corners). Cached per size: the same array is returned
- * on every call, so do not modify it.
+ * LP's src/utils/resources/mask_template.png (§6.2) as 0..1, size×size row-major. Decoded, the 512²
+ * template is exactly floor(255·max(0, 1 − d/16))/255 with d the distance from the pixel index to the
+ * square [16, size − 16]²: 1 inside, a 16-px linear ramp at the edges, round corners (pixel 0 is 0,
+ * pixel size − 1 is 15/255). Cached per size: the same array is returned every time, do not modify it.
  */
 export function pasteMask(size = 512): Float32Array {
-  if (!Number.isInteger(size) || size < 1) throw new RangeError(`pasteMask: bad size ${size}`);
+  if (!Number.isInteger(size) || size <= 2 * PASTE_MASK_RAMP) {
+    throw new RangeError(`pasteMask: bad size ${size}`);
+  }
   const cached = maskCache.get(size);
   if (cached) return cached;
-  const ramp = new Float32Array(size);
-  for (let i = 0; i < size; i++) ramp[i] = Math.min(1, Math.min(i, size - 1 - i) / PASTE_MASK_RAMP);
+  const far = size - PASTE_MASK_RAMP;
+  // Each index's distance from [16, size − 16] along one axis.
+  const edge = new Float64Array(size);
+  for (let i = 0; i < size; i++) edge[i] = Math.max(PASTE_MASK_RAMP - i, 0, i - far);
   const mask = new Float32Array(size * size);
   for (let y = 0; y < size; y++) {
-    const ry = ramp[y]!;
+    const dy = edge[y]!;
     const row = y * size;
-    for (let x = 0; x < size; x++) mask[row + x] = ry * ramp[x]!;
+    for (let x = 0; x < size; x++) {
+      const d = Math.hypot(edge[x]!, dy);
+      mask[row + x] = d >= PASTE_MASK_RAMP ? 0 : Math.floor(255 * (1 - d / PASTE_MASK_RAMP)) / 255;
+    }
   }
   maskCache.set(size, mask);
   return mask;

@@ -1,33 +1,16 @@
-// Where the driving motion comes from: a driving video (streamed, cropped with the average face
-// square of the clip) or a saved motion template. Both give one driving frame per output frame.
+// Where the driving motion comes from: a driving video (streamed; cropped with the average face square
+// of the clip unless it is used whole, its face tracked for the eye/lip ratios) or a saved motion
+// template. Both give one driving frame per output frame.
 import { readFile } from 'node:fs/promises';
-import {
-  type Affine,
-  affine,
-  decodeFrames,
-  frameImage,
-  type ModelSession,
-  type Point,
-  type RgbImage,
-  resizeImage,
-  type VideoFrame,
-  type VideoInfo,
-} from '@visage/inference';
-import { sequenceFrames } from '../frames/pipeline.ts';
+import { decodeFrames, frameImage, type RgbImage, resizeImage, type VideoInfo } from '@visage/inference';
+import { type SequenceFrame, sequenceFrames } from '../frames/pipeline.ts';
 import { readVideoInfo } from '../inputs.ts';
 import { type InputAsset, PluginInputError } from '../types.ts';
 import type { LivePortraitModels } from './acquire.ts';
-import {
-  cropRectFromLandmarks,
-  DRIVING_CROP,
-  drivingFaceCrop,
-  LANDMARK_203_ANCHORS,
-  largestFace,
-} from './crop.ts';
-import type { DrivingFrame } from './frame-pipeline.ts';
-import { crop203FromBox, LANDMARK203_CROP, landmarks203 } from './landmarks.ts';
-import { LP_OUTPUT_SIZE } from './networks.ts';
+import { type FaceSquare, squareCropping, wholeFrameCropping } from './crop.ts';
+import type { DrivingFrame, DrivingLocation } from './frame-pipeline.ts';
 import { decodeMotionTemplate, type MotionTemplate, MotionTemplateError } from './template.ts';
+import { drivingFaceFinder } from './tracking.ts';
 
 /** Longest driving input accepted, from VISAGE_MAX_DRIVING_SECONDS (default 10 minutes). */
 export function maxDrivingMs(env: Record<string, string | undefined> = process.env): number {
@@ -83,136 +66,89 @@ export function fpsOf(driving: DrivingSource): number {
   return driving.kind === 'video' ? driving.info.fps : driving.template.fps;
 }
 
-/** How often the detector pre-pass looks for the driving face (per second of video), and at what size. */
+/** Without the 203-point model the pre-pass looks for the driving face this often (per second of video). */
 const SCAN_PER_SECOND = 5;
-const SCAN_MAX_SIDE = 640;
 
-/** One frame's upright driving square, in the pre-pass's (scaled) pixels. */
-interface FaceSquare {
-  index: number;
-  centre: readonly [number, number];
-  side: number;
+/** Whether LP crops a driving video: when asked, or when the video is not square (§5.5). */
+export function cropsDriving(driving: DrivingSource, cropDriving: boolean): boolean {
+  return driving.kind === 'video' && (cropDriving || driving.info.width !== driving.info.height);
 }
 
-/** The 224² crop the 203-point model reads, made from earlier points (LP: scale 1.5, vy −0.1). */
-const landmarkCrop = (points: readonly Point[]) =>
-  cropRectFromLandmarks(points, { ...LANDMARK_203_ANCHORS, ...LANDMARK203_CROP }).matrix;
-
-/** LP's driving square (scale 2.2, vy −0.1) around 203 points, upright. */
-function squareOf(points: readonly Point[], index: number): FaceSquare {
-  const { centre, side } = cropRectFromLandmarks(points, { ...LANDMARK_203_ANCHORS, ...DRIVING_CROP });
-  return { index, centre, side };
-}
-
-/** 203 points of the largest face: from the detector's box, then once more from their own crop. */
-async function seedLandmarks(models: LivePortraitModels, session: ModelSession, frame: RgbImage) {
-  const face = await largestFace(models, frame);
-  if (!face) return null;
-  const first = await landmarks203(session, frame, crop203FromBox(face.box));
-  return landmarks203(session, frame, landmarkCrop(first));
+/** What the pre-pass over a driving video found. */
+export interface DrivingTrack {
+  /** The face square for every frame (the clip's average), or null when the video is used whole. */
+  square: FaceSquare | null;
+  /** Per frame: left eye, right eye, lip ratio (NaN where no face was found); null when not tracked. */
+  ratios: Float32Array | null;
+  /** Frames the face was found in. */
+  samples: number;
+  /** True when the 203-point model found the face (tracked on every frame looked at). */
+  tracked: boolean;
 }
 
 /**
- * LP's way, with its 203-point model: detect the face on the first frame, then track the points frame
- * to frame, each frame's landmark crop made from the previous frame's points. Points that collapse or
- * run off (a cut, the face leaving) are found again with the detector.
+ * LP's pre-pass over a driving video (crop_driving_video / calc_lmks_from_cropped_video): the face is
+ * tracked on every frame with the 203-point model when it is installed, which gives each frame's
+ * eye/lip ratios; else the detector looks 5 times a second. With `crop`, the face squares of the clip
+ * are averaged into one upright square for every frame (LP crops driving frames without rotation), so
+ * the head's own movement stays in the motion and a head that drifts does not leave the crop. The
+ * first frame must show a face (it is relative motion's reference; LP stops there too). When neither
+ * the square nor the `ratios` are wanted, only the first frame is looked at (LP tracks the whole clip
+ * anyway, for its motion template).
  */
-async function* trackedSquares(
-  models: LivePortraitModels,
-  session: ModelSession,
-  frames: AsyncIterable<VideoFrame>,
-): AsyncGenerator<FaceSquare> {
-  let points: Point[] | null = null;
-  for await (const decoded of frames) {
-    const frame = frameImage(decoded);
-    let square: FaceSquare | null = null;
-    const attempts: ('track' | 'detect')[] = points ? ['track', 'detect'] : ['detect'];
-    for (const attempt of attempts) {
-      try {
-        points =
-          attempt === 'track' && points
-            ? await landmarks203(session, frame, landmarkCrop(points))
-            : await seedLandmarks(models, session, frame);
-        square = points ? squareOf(points, decoded.index) : null;
-      } catch (error) {
-        // Points with no extent (nothing like a face in the crop): detect again. Anything else is a bug.
-        if (!(error instanceof RangeError && error.message.startsWith('cropRectFromLandmarks'))) throw error;
-        square = null;
-      }
-      const size = Math.max(frame.width, frame.height);
-      if (square && square.side < 4 * size && Math.hypot(...square.centre) < 4 * size) break;
-      square = null;
-      points = null;
-    }
-    yield square ?? { index: decoded.index, centre: [Number.NaN, Number.NaN], side: Number.NaN };
-  }
-}
-
-/** Without the 203-point model: the detector's face square, 5 frames a second. */
-async function* sampledSquares(
-  models: LivePortraitModels,
-  frames: AsyncIterable<VideoFrame>,
-  step: number,
-): AsyncGenerator<FaceSquare> {
-  for await (const decoded of frames) {
-    if (decoded.index % step !== 0) continue;
-    const found = await drivingFaceCrop(models, frameImage(decoded));
-    yield found
-      ? { index: decoded.index, centre: found.crop.centre, side: found.crop.side }
-      : { index: decoded.index, centre: [Number.NaN, Number.NaN], side: Number.NaN };
-  }
-}
-
-/**
- * LP's driving crop: one square for the whole clip, the average of the face's crop squares over the
- * clip (upright; LP crops driving frames without rotation), so the head's own movement stays in the
- * motion and a head that drifts does not leave the crop. Found in a pre-pass over a small decode:
- * with the 203-point model installed, tracked on every frame as LP does; else detected 5 times a
- * second. The first frame must show a face (it is relative motion's reference).
- */
-export async function averageDrivingCrop(
+export async function trackDrivingVideo(
   models: LivePortraitModels,
   driving: Extract<DrivingSource, { kind: 'video' }>,
+  wanted: { crop: boolean; ratios: boolean },
   signal: AbortSignal,
-): Promise<{ matrix: Affine; side: number; samples: number; tracked: boolean }> {
+): Promise<DrivingTrack> {
   const { asset, info } = driving;
-  const turned = info.rotation % 180 !== 0;
-  const width = turned ? info.height : info.width;
-  const scale = Math.min(1, SCAN_MAX_SIDE / Math.max(info.width, info.height));
-  const small = Math.max(2, Math.round((width * scale) / 2) * 2);
-  const frames = decodeFrames(asset.path, { width: small, signal });
-  const tracker = models.landmark203;
-  const squares = tracker
-    ? trackedSquares(models, tracker, frames)
-    : sampledSquares(models, frames, Math.max(1, Math.round(info.fps / SCAN_PER_SECOND)));
-  const k = width / small; // back to full-size pixels
+  const tracked = models.landmark203 !== null;
+  const whole = wanted.crop || (wanted.ratios && tracked);
+  const find = drivingFaceFinder(models);
+  const step = tracked ? 1 : Math.max(1, Math.round(info.fps / SCAN_PER_SECOND));
+  const ratios: number[] = [];
   let samples = 0;
   let cx = 0;
   let cy = 0;
   let side = 0;
-  for await (const square of squares) {
-    if (!Number.isFinite(square.side)) {
-      if (square.index === 0) {
-        throw new PluginInputError(`No face found in the first frame of the driving video "${asset.name}"`);
-      }
-      continue;
+  for await (const decoded of decodeFrames(asset.path, { signal })) {
+    if (decoded.index > 0 && !whole) break; // breaking out stops ffmpeg
+    if (decoded.index % step !== 0) continue;
+    const found = await find(frameImage(decoded));
+    if (!found && decoded.index === 0) {
+      throw new PluginInputError(`No face found in the first frame of the driving video "${asset.name}"`);
     }
-    cx += square.centre[0] * k;
-    cy += square.centre[1] * k;
-    side += square.side * k;
+    const r = found?.ratios;
+    if (tracked) ratios.push(r?.eyes[0] ?? Number.NaN, r?.eyes[1] ?? Number.NaN, r?.lip ?? Number.NaN);
+    if (!found) continue;
+    cx += found.square.centre[0];
+    cy += found.square.centre[1];
+    side += found.square.side;
     samples++;
   }
   if (samples === 0) throw new PluginInputError(`No face found in the driving video "${asset.name}"`);
-  cx /= samples;
-  cy /= samples;
-  side /= samples;
-  const s = LP_OUTPUT_SIZE / side;
-  const half = LP_OUTPUT_SIZE / 2;
   return {
-    matrix: affine(s, 0, half - s * cx, 0, s, half - s * cy),
-    side,
+    square: wanted.crop ? { centre: [cx / samples, cy / samples], side: side / samples } : null,
+    ratios: tracked && whole ? Float32Array.from(ratios) : null,
     samples,
-    tracked: tracker !== null,
+    tracked,
+  };
+}
+
+/** Each driving frame's crop (the clip's square, or the whole frame) and its tracked ratios. */
+export function trackedLocation(track: DrivingTrack): (frame: SequenceFrame) => DrivingLocation {
+  const square = track.square ? squareCropping(track.square) : null;
+  return ({ index, image }) => {
+    const r = track.ratios;
+    const lip = r?.[3 * index + 2];
+    return {
+      cropping: square ?? wholeFrameCropping(image),
+      ratios:
+        r && lip !== undefined
+          ? { eyes: [r[3 * index] ?? Number.NaN, r[3 * index + 1] ?? Number.NaN], lip }
+          : null,
+    };
   };
 }
 

@@ -1,12 +1,14 @@
 // One driving frame of a portrait animation in the shared per-frame stages (frames/pipeline.ts), as
-// video jobs and the realtime frame processor run it: analyse crops the driving picture and extracts
-// its motion (a template's frames carry theirs), render turns the motion into keypoints, renders the
-// face with W+G and pastes it into the portrait.
-import { type Affine, type RgbImage, warpAffine } from '@visage/inference';
+// video jobs and the realtime frame processor run it: analyse crops the driving picture where the
+// caller's locate says and extracts its motion (a template's frames carry theirs), render turns the
+// motion into keypoints, renders the face with W+G and pastes it into the portrait.
+import type { RgbImage } from '@visage/inference';
 import type { FramePipeline, SequenceFrame } from '../frames/pipeline.ts';
 import type { LivePortraitAnimator } from './animator.ts';
 import { sideBySide } from './compose.ts';
+import { type DrivingCropping, drivingCrop } from './crop.ts';
 import type { MotionFrame } from './template.ts';
+import type { DrivingRatios } from './tracking.ts';
 
 /** A driving frame: a picture to take the motion from, or a motion template's saved frame. */
 export type DrivingFrame = SequenceFrame | { index: number; timeMs: number; motion: MotionFrame };
@@ -17,15 +19,15 @@ export interface DrivingMotion {
   crop: RgbImage | null;
 }
 
-/** Image → driving crop, at the size the motion extractor samples (drivingCropMatrix). */
-export interface DrivingCropping {
-  matrix: Affine;
-  size: number;
+/** Where a driving picture's face is: how to crop it, and its eye/lip ratios when they were tracked. */
+export interface DrivingLocation {
+  cropping: DrivingCropping;
+  ratios: DrivingRatios | null;
 }
 
 export interface AnimationOptions {
-  /** The driving crop for every picture, worked out once from the first (retried while it throws). */
-  cropping(first: RgbImage): Promise<DrivingCropping>;
+  /** Each driving picture's crop and ratios, asked in frame order (it may keep state from frame to frame). */
+  locate(frame: SequenceFrame): Promise<DrivingLocation>;
   pasteBack: boolean;
   /** The driving picture beside the result. */
   sideBySide: boolean;
@@ -41,16 +43,13 @@ export function animationPipeline(
   options: AnimationOptions,
 ): AnimationPipeline {
   const timings = { keypoints: 0, render: 0, paste: 0 };
-  let cropping: DrivingCropping | null = null;
   return {
     timings,
     async analyse(frame) {
       if ('motion' in frame) return { motion: frame.motion, crop: null };
-      cropping ??= await options.cropping(frame.image);
-      const { matrix, size } = cropping;
-      // Black outside the picture, as LP's crops.
-      const crop = warpAffine(frame.image, matrix, size, size, { border: 'constant', fill: 0 });
-      return { motion: await animator.drivingMotion(crop), crop };
+      const { cropping, ratios } = await options.locate(frame);
+      const crop = drivingCrop(frame.image, cropping);
+      return { motion: await animator.drivingMotion(crop, ratios), crop };
     },
     async render(frame, { motion }) {
       let t = performance.now();

@@ -27,8 +27,7 @@
 //
 // The rotated rectangle is LP's parse_rect_from_landmark, implemented by crop.ts; so this module
 // takes the 224² crop as a matrix (`landmarks203(session, image, crop)`): build it with crop.ts from
-// the seed points and {@link LANDMARK203_CROP}, or, for a first frame with only a detector box, with
-// {@link crop203FromBox} (an axis-aligned approximation of the same rectangle).
+// the seed points and {@link LANDMARK203_CROP} (tracking.ts does).
 //
 // Matrices map image → crop with pixel centres at integer coordinates, as cv2 (and warpAffine here).
 // Input sizes and normalisations are the catalog entries' `preprocess` (../face/models.ts, ./models.ts).
@@ -120,25 +119,6 @@ export function prepare106Input(image: RgbImage, box: Box): { tensor: Float32Arr
 
 // ── landmark.onnx (203 points) ────────────────────────────────────────────────────────────────────
 
-/**
- * A 224² crop from a detector box, for a first frame without landmarks: the axis-aligned version of
- * LP's rectangle — a square of side `scale`·max(w, h) centred on the box centre moved by `vy`·side
- * along y (negative = up), so the box centre lands at (112, 112 − vy·224). LP builds the rectangle from
- * the 106 points' rotated bbox instead (crop.ts); a detector box is about the size of that bbox, so
- * this is close for an upright face and the 203 points it yields can seed the exact crop next time.
- */
-export function crop203FromBox(box: Box, options: { scale?: number; vy?: number } = {}): Affine {
-  const { scale = LANDMARK203_CROP.scale, vy = LANDMARK203_CROP.vy } = options;
-  if (!(scale > 0) || !Number.isFinite(scale) || !Number.isFinite(vy)) {
-    throw new RangeError(`crop203FromBox: scale must be finite and > 0, vy finite (got ${scale}, ${vy})`);
-  }
-  const { cx, cy, side } = boxGeometry(box, 'crop203FromBox');
-  const size = scale * side;
-  const s = LANDMARK203_SIZE / size;
-  const half = LANDMARK203_SIZE / 2;
-  return affine(s, 0, half - s * cx, 0, s, half - s * (cy + vy * size));
-}
-
 /** The third output (406 values, 0..1 of the crop) and the crop → image matrix → 203 image points: v·224, then `inverse`. Pure. */
 export function decode203(raw: ArrayLike<number>, inverse: Affine): Point[] {
   if (raw.length !== LANDMARK203_POINTS * 2) {
@@ -201,7 +181,7 @@ export async function landmarks106(session: ModelSession, image: RgbImage, box: 
 /**
  * landmark.onnx: 203 landmarks in image pixels from the 224² crop `crop` (image → crop). Build `crop`
  * with crop.ts from the seed points (2d106det's 106 on a first frame, the previous frame's 203 when
- * tracking) and {@link LANDMARK203_CROP}, or with {@link crop203FromBox} from a detector box.
+ * tracking) and {@link LANDMARK203_CROP}.
  */
 export async function landmarks203(session: ModelSession, image: RgbImage, crop: Affine): Promise<Point[]> {
   const inverse = invertAffine(crop);

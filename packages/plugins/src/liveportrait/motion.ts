@@ -412,19 +412,17 @@ import { OneEuroFilter, type OneEuroOptions } from '../one-euro.ts';
 export { OneEuroFilter, type OneEuroOptions };
 
 /**
- * Smooths a stream of driving MotionInfo against jitter: one OneEuroFilter over (pitch, yaw, roll) and
- * one over exp; R is rebuilt from the smoothed angles. kp, t and scale pass through (FLP smooths only
- * R and exp).
+ * Smooths the driving head angles against jitter: one OneEuroFilter over (pitch, yaw, roll); R is
+ * rebuilt from the smoothed angles. The expression, kp, t and scale pass through untouched: filtered,
+ * a fast mouth or a blink would lag and shrink (LP and FLP smooth nothing for an image source, §4).
  */
 export class MotionSmoother {
   private readonly angles: OneEuroFilter;
-  private readonly exp: OneEuroFilter;
   private readonly angleBuf = new Float64Array(3);
   private readonly angleOut = new Float64Array(3);
 
   constructor(options: OneEuroOptions = {}) {
     this.angles = new OneEuroFilter(3, options);
-    this.exp = new OneEuroFilter(KP_VALUES, options);
   }
 
   smooth(motion: MotionInfo, timestamp?: number): MotionInfo {
@@ -435,18 +433,10 @@ export class MotionSmoother {
     const pitch = a[0]!;
     const yaw = a[1]!;
     const roll = a[2]!;
-    return {
-      ...motion,
-      pitch,
-      yaw,
-      roll,
-      R: rotationMatrix(pitch, yaw, roll),
-      exp: this.exp.filter(motion.exp, timestamp),
-    };
+    return { ...motion, pitch, yaw, roll, R: rotationMatrix(pitch, yaw, roll) };
   }
 
   reset(): void {
     this.angles.reset();
-    this.exp.reset();
   }
 }

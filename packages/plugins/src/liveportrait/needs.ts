@@ -16,9 +16,23 @@ export function normalizesLips(
   return input.normalizeLips && input.mode === 'relative' && !input.eyeRetargeting && !input.lipRetargeting;
 }
 
-/** Models the job cannot run without (the worker checks them before it starts). */
+/** Whether retargeting follows the driving face's eyes or lips (then their ratios are tracked, §3.8). */
+export function followsDrivingRatios(
+  input: Pick<LiveportraitInput, 'eyeRetargeting' | 'eyeOpen' | 'lipRetargeting' | 'lipOpen'>,
+): boolean {
+  return (
+    (input.eyeRetargeting && input.eyeOpen === undefined) ||
+    (input.lipRetargeting && input.lipOpen === undefined)
+  );
+}
+
+/**
+ * Models the job cannot run without (the worker checks them before it starts). 2d106det is among
+ * them: LP crops the portrait from its 106 points, and no other crop was shown to land where that one
+ * does (docs/models/liveportrait.md §5.3).
+ */
 export function requiredModels(input: ModelChoices): string[] {
-  const ids: string[] = [LP_MODELS.appearance, LP_MODELS.motion, LP_MODELS.warping];
+  const ids: string[] = [LP_MODELS.appearance, LP_MODELS.motion, LP_MODELS.warping, LP_MODELS.landmark106];
   if (input.stitching) ids.push(LP_MODELS.stitching);
   if (input.eyeRetargeting) ids.push(LP_MODELS.eye);
   if (input.lipRetargeting) ids.push(LP_MODELS.lip);
@@ -27,14 +41,13 @@ export function requiredModels(input: ModelChoices): string[] {
 }
 
 /**
- * Models used when installed: the best face detector there is, 106 landmarks for the portrait's crop,
- * the 203-point model to track the driving face (required anyway for retargeting), and the lip model to
- * close an open source mouth first (LP's lip normalisation, with the 203 points; see normalizesLips).
+ * Models used when installed: the best face detector there is, the 203-point model to track the
+ * driving face (required anyway for retargeting), and the lip model to close an open source mouth
+ * first (LP's lip normalisation, with the 203 points; see normalizesLips).
  */
 export function optionalModels(input: ModelChoices): string[] {
   return [
     ...AUTO_DETECTORS.map((kind) => DETECTOR_MODELS[kind]),
-    LP_MODELS.landmark106,
     ...(input.eyeRetargeting || input.lipRetargeting ? [] : [LP_MODELS.landmark]),
     ...(normalizesLips(input) ? [LP_MODELS.lip] : []),
   ];

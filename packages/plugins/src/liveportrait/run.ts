@@ -2,14 +2,25 @@
 // then the next driving frame's motion is extracted while this one renders and is pasted; encoded
 // at the driving rate with its audio. Optionally the motion is saved as a template.
 import type { RgbImage } from '@visage/inference';
+import type { SequenceFrame } from '../frames/pipeline.ts';
 import { runFrameJob } from '../frames/run-frame-job.ts';
 import { readImage } from '../inputs.ts';
 import type { RunContext } from '../types.ts';
 import { acquireLivePortraitModels } from './acquire.ts';
 import { type AnimateSettings, LivePortraitAnimator } from './animator.ts';
-import { centreSquare, drivingCropMatrix } from './crop.ts';
-import { averageDrivingCrop, drivingFrames, fpsOf, frameCountOf, openDriving, posterOf } from './driving.ts';
-import { animationPipeline } from './frame-pipeline.ts';
+import {
+  cropsDriving,
+  type DrivingTrack,
+  drivingFrames,
+  fpsOf,
+  frameCountOf,
+  openDriving,
+  posterOf,
+  trackDrivingVideo,
+  trackedLocation,
+} from './driving.ts';
+import { animationPipeline, type DrivingLocation } from './frame-pipeline.ts';
+import { followsDrivingRatios } from './needs.ts';
 import type { LiveportraitInput } from './schema.ts';
 import { encodeMotionTemplate, type MotionFrame } from './template.ts';
 
@@ -51,17 +62,22 @@ export async function runLiveportrait(ctx: RunContext, input: LiveportraitInput)
     ctx.progress(0.02, 'preparing the portrait');
     const source = await LivePortraitAnimator.prepare(models, portrait, sourceAsset.name);
     const animator = new LivePortraitAnimator(models, animateSettings(input, fps), source);
-    // How the clip's face square was found: 203 points tracked on every frame, or the detector.
-    let found: { tracked: boolean; samples: number } | null = null;
+    // LP's pre-pass over a driving video (§5.5), on its first frame: the face tracked on every frame
+    // for the clip's face square when the video is cropped, and for each frame's eye/lip ratios when
+    // retargeting follows them or the motion is saved.
+    const crop = cropsDriving(driving, input.cropDriving);
+    const ratios = followsDrivingRatios(input) || input.saveMotion;
+    let track: DrivingTrack | null = null;
+    let locate: ((frame: SequenceFrame) => DrivingLocation) | null = null;
     const pipeline = animationPipeline(animator, {
-      cropping:
-        input.cropDriving && driving.kind === 'video'
-          ? async () => {
-              const average = await averageDrivingCrop(models, driving, ctx.signal);
-              found = { tracked: average.tracked, samples: average.samples };
-              return drivingCropMatrix(average);
-            }
-          : async (first) => drivingCropMatrix(centreSquare(first)),
+      async locate(frame) {
+        if (!locate) {
+          if (driving.kind !== 'video') throw new Error('liveportrait: a motion template has no pictures');
+          track = await trackDrivingVideo(models, driving, { crop, ratios }, ctx.signal);
+          locate = trackedLocation(track);
+        }
+        return locate(frame);
+      },
       pasteBack: input.pasteBack,
       sideBySide: input.sideBySide,
     });
@@ -87,7 +103,6 @@ export async function runLiveportrait(ctx: RunContext, input: LiveportraitInput)
       }),
       metadata: ({ frames }) => ({
         source: {
-          landmarks: source.landmarks,
           cropSide: Math.round(source.crop.side),
           size: [source.image.width, source.image.height],
           ...(source.image === portrait ? {} : { scaledFrom: [portrait.width, portrait.height] }),
@@ -96,11 +111,11 @@ export async function runLiveportrait(ctx: RunContext, input: LiveportraitInput)
           driving.kind === 'video'
             ? {
                 kind: 'video',
-                cropped: input.cropDriving,
-                ...(found
+                cropped: crop,
+                ...(track
                   ? {
-                      faceFoundBy: found.tracked ? 'landmarks203 tracking' : 'detector',
-                      samples: found.samples,
+                      faceFoundBy: track.tracked ? 'landmarks203 tracking' : 'detector',
+                      samples: track.samples,
                     }
                   : {}),
               }

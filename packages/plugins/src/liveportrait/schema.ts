@@ -48,8 +48,10 @@ export const liveportraitSchema = z
       .number()
       .min(0)
       .max(1)
-      .default(0.5)
-      .describe('Steadies jittery motion (0 = off). Higher is steadier but lags fast moves.')
+      .default(0)
+      .describe(
+        'Steadies a jittery head (0 = off, as LivePortrait for a photo). Smooths the head turn only, never the mouth or eyes; higher is steadier but lags fast turns.',
+      )
       .meta({ group: 'Motion' }),
     stitching: z
       .boolean()
@@ -94,14 +96,18 @@ export const liveportraitSchema = z
       }),
     cropDriving: z
       .boolean()
-      .default(true)
-      .describe('Crop the driving video around its face (off: use whole frames, for square face close-ups).')
+      .default(false)
+      .describe(
+        'Crop a square driving video around its face too. Off, a square video is used whole, as a face close-up; a video that is not square is always cropped (as LivePortrait does).',
+      )
       .meta({ group: 'Motion', advanced: true }),
     pasteBack: z
       .boolean()
       .default(true)
-      .describe('Put the animated face back into the whole portrait (off: output the 512² face crop).')
-      .meta({ group: 'Output' }),
+      .describe(
+        'Put the animated face back into the whole portrait (needs stitching; off, or with stitching off: output the 512² face crop).',
+      )
+      .meta({ group: 'Output', when: { stitching: [true] } }),
     sideBySide: z
       .boolean()
       .default(false)
