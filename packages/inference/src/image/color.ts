@@ -1,7 +1,7 @@
 // biome-ignore-all lint/style/noNonNullAssertion: typed-array reads in the pixel loops are in bounds by construction
 // Colour helpers: the R/B swap between our RGB and OpenCV-trained models' BGR, full-range BT.601
-// YCbCr (the JPEG matrix), and mean/std colour transfer (Reinhard et al. 2001, here in YCbCr) to match
-// a generated face's colours to the target before blending it in.
+// YCbCr (the JPEG matrix), mean/std colour transfer (Reinhard et al. 2001, here in YCbCr) to match
+// a generated face's colours to the target before blending it in, and OpenCV's 8-bit Lab.
 import { assertImage, type RgbImage } from './image.ts';
 
 /** Swaps channels 0 and 2 (RGB ↔ BGR); alpha is kept. `out` may be `img` itself for in place. */
@@ -162,4 +162,187 @@ export function colorTransfer(
     if (ch === 4) d[i + 3] = s[i + 3]!;
   }
   return out;
+}
+
+// 8-bit CIE Lab (D65) exactly as OpenCV computes it for uint8 images (cv2.cvtColor COLOR_RGB2Lab /
+// COLOR_Lab2RGB: color_lab.cpp's bit-exact integer path, RGB2Lab_b and Lab2RGBinteger, with its tables).
+// L is L*·255/100, a and b are offset by 128. Float32 steps of OpenCV's softfloat table code are
+// reproduced with Math.fround.
+const f32 = Math.fround;
+const LAB_SHIFT = 12;
+const LAB_SHIFT2 = 15;
+const LUT_BASE = 1 << 14;
+const INV_GAMMA_SIZE = 1 << 12;
+const MIN_AB = -8145;
+const WHITE = [0.950456, 1, 1.088754];
+const SRGB_TO_XYZ = [0.412453, 0.35758, 0.180423, 0.212671, 0.71516, 0.072169, 0.019334, 0.119193, 0.950227];
+const XYZ_TO_SRGB = [
+  3.240479, -1.53715, -0.498535, -0.969256, 1.875991, 0.041556, 0.055648, -0.204043, 1.057311,
+];
+const L_THRESH = f32(216 / 24389);
+const L_SCALE = f32(841 / 108);
+const L_BIAS = f32(16 / 116);
+
+// cvRound: round half to even.
+function cvRound(v: number): number {
+  const r = Math.round(v);
+  return r - v === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+const applyGamma = (x: number) => (x <= 0.04045 ? x / 12.92 : ((x + 0.055) / (1 + 0.055)) ** 2.4);
+const applyInvGamma = (x: number) => (x <= 0.0031308 ? x * 12.92 : x ** (1 / 2.4) * (1 + 0.055) - 0.055);
+const bits = new DataView(new ArrayBuffer(8));
+
+// OpenCV's softfloat cbrt (Turkowski's rational approximation in double, mantissa truncated to float32),
+// for a positive normal float32 x. Its coefficients, written as the doubles they are.
+function softfloatCbrt(x: number): number {
+  bits.setFloat32(0, x);
+  const u = bits.getUint32(0);
+  let ex = ((u >>> 23) & 0xff) - 127;
+  let shx = ex % 3;
+  shx -= shx >= 0 ? 3 : 0;
+  ex = (ex - shx) / 3 - 1;
+  const fr = (1 + (u & 0x7fffff) / 0x800000) * 2 ** shx;
+  const num =
+    (((45.2548339756803 * fr + 192.2798368355061) * fr + 119.16548242855816) * fr + 13.432501390862399) * fr +
+    0.16361612265857542;
+  const den =
+    (((14.808840932191346 * fr + 151.97140510444356) * fr + 168.52544141015682) * fr + 33.99059413502156) *
+      fr +
+    1;
+  bits.setFloat64(0, num / den);
+  const mantissa = Number((bits.getBigUint64(0) & 0xfffffffffffffn) >> 29n);
+  return (1 + mantissa / 0x800000) * 2 ** ex;
+}
+
+// f(t) of CIE Lab on float32 as OpenCV builds its table (mulAdd: a fused multiply-add, one rounding).
+const labCbrt = (x: number) => (x < L_THRESH ? f32(x * L_SCALE + L_BIAS) : softfloatCbrt(x));
+
+interface LabTables {
+  gamma: Uint16Array;
+  cbrt: Uint16Array;
+  toXyz: Int32Array;
+  yf: Int32Array;
+  abToXz: Int32Array;
+  invGamma: Uint8Array;
+  fromXyz: Int32Array;
+}
+let labTables: LabTables | undefined;
+
+function tables(): LabTables {
+  if (labTables) return labTables;
+  const gamma = new Uint16Array(256);
+  for (let i = 0; i < 256; i++) gamma[i] = cvRound(f32(2040 * f32(applyGamma(f32(i / 255)))));
+  const cbrt = new Uint16Array(256 * 12); // 256·3/2·2³
+  const cbScale = f32(1 / 2040);
+  for (let i = 0; i < cbrt.length; i++) cbrt[i] = cvRound(32768 * labCbrt(f32(cbScale * i)));
+  const toXyz = new Int32Array(9);
+  for (let i = 0; i < 9; i++)
+    toXyz[i] = cvRound(((1 << LAB_SHIFT) * SRGB_TO_XYZ[i]!) / WHITE[Math.floor(i / 3)]!);
+  // L → (y, f(y)) in LUT_BASE units.
+  const yf = new Int32Array(512);
+  for (let i = 0; i < 256; i++) {
+    if (i <= 20) {
+      yf[i * 2] = cvRound(f32(f32(i * LUT_BASE * 20 * 9) / (17 * 29 * 29 * 29)));
+      yf[i * 2 + 1] = cvRound(f32(LUT_BASE * f32(f32(16 / 116) + f32((i * 5) / (3 * 17 * 29)))));
+    } else {
+      const fy = f32(f32(f32(i * 100 * LUT_BASE) / (255 * 116)) + f32((16 * LUT_BASE) / 116));
+      yf[i * 2 + 1] = cvRound(fy);
+      yf[i * 2] = cvRound(f32(f32(f32(fy * fy) * fy) / (LUT_BASE * LUT_BASE)));
+    }
+  }
+  const abToXz = new Int32Array((LUT_BASE * 9) / 4);
+  for (let i = MIN_AB; i < abToXz.length + MIN_AB; i++) {
+    // C integer division truncates toward zero.
+    abToXz[i - MIN_AB] =
+      i <= 3390
+        ? Math.trunc((i * 108) / 841) - 290
+        : Math.trunc((Math.trunc((i * i) / LUT_BASE) * i) / LUT_BASE);
+  }
+  const invGamma = new Uint8Array(INV_GAMMA_SIZE);
+  const invScale = f32(1 / INV_GAMMA_SIZE);
+  for (let i = 0; i < INV_GAMMA_SIZE; i++)
+    invGamma[i] = cvRound(f32(255 * f32(applyInvGamma(f32(invScale * i)))));
+  const fromXyz = new Int32Array(9);
+  for (let i = 0; i < 9; i++) fromXyz[i] = cvRound((1 << LAB_SHIFT) * XYZ_TO_SRGB[i]! * WHITE[i % 3]!);
+  labTables = { gamma, cbrt, toXyz, yf, abToXz, invGamma, fromXyz };
+  return labTables;
+}
+
+const sat8 = (v: number) => Math.min(255, Math.max(0, v));
+const L_SCALE8 = 296; // (116·255 + 50)/100
+const L_SHIFT8 = -1336934; // −(16·255·2¹⁵ + 50)/100
+
+/**
+ * RGB → interleaved 8-bit L, a, b, bit for bit as cv2.cvtColor(img, COLOR_RGB2Lab) on uint8 (L* scaled
+ * to 0..255, a* and b* offset by 128). Alpha is ignored.
+ */
+export function rgbToLab8(img: RgbImage): Uint8Array {
+  assertImage(img);
+  const { gamma, cbrt, toXyz: c } = tables();
+  const n = img.width * img.height;
+  const s = img.data;
+  const ch = img.channels;
+  const lab = new Uint8Array(n * 3);
+  const half = 1 << (LAB_SHIFT - 1);
+  const half2 = 1 << (LAB_SHIFT2 - 1);
+  for (let p = 0, i = 0, o = 0; p < n; p++, i += ch, o += 3) {
+    const r = gamma[s[i]!]!;
+    const g = gamma[s[i + 1]!]!;
+    const b = gamma[s[i + 2]!]!;
+    const fx = cbrt[(r * c[0]! + g * c[1]! + b * c[2]! + half) >> LAB_SHIFT]!;
+    const fy = cbrt[(r * c[3]! + g * c[4]! + b * c[5]! + half) >> LAB_SHIFT]!;
+    const fz = cbrt[(r * c[6]! + g * c[7]! + b * c[8]! + half) >> LAB_SHIFT]!;
+    lab[o] = sat8((L_SCALE8 * fy + L_SHIFT8 + half2) >> LAB_SHIFT2);
+    lab[o + 1] = sat8((500 * (fx - fy) + 128 * (1 << LAB_SHIFT2) + half2) >> LAB_SHIFT2);
+    lab[o + 2] = sat8((200 * (fy - fz) + 128 * (1 << LAB_SHIFT2) + half2) >> LAB_SHIFT2);
+  }
+  return lab;
+}
+
+/**
+ * The L plane of {@link rgbToLab8} alone (a third of the work). With `order` 'bgr' the channels are
+ * read as B, G, R: cv2's COLOR_BGR2Lab, or COLOR_RGB2Lab given an RGB image labelled BGR.
+ */
+export function lab8Lightness(img: RgbImage, order: 'rgb' | 'bgr' = 'rgb'): Uint8Array {
+  assertImage(img);
+  const { gamma, cbrt, toXyz } = tables();
+  const n = img.width * img.height;
+  const s = img.data;
+  const ch = img.channels;
+  const [cr, cg, cb] =
+    order === 'rgb' ? [toXyz[3]!, toXyz[4]!, toXyz[5]!] : [toXyz[5]!, toXyz[4]!, toXyz[3]!];
+  const half = 1 << (LAB_SHIFT - 1);
+  const lightness = new Uint8Array(n);
+  for (let p = 0, i = 0; p < n; p++, i += ch) {
+    const fy =
+      cbrt[(gamma[s[i]!]! * cr + gamma[s[i + 1]!]! * cg + gamma[s[i + 2]!]! * cb + half) >> LAB_SHIFT]!;
+    lightness[p] = sat8((L_SCALE8 * fy + L_SHIFT8 + (1 << (LAB_SHIFT2 - 1))) >> LAB_SHIFT2);
+  }
+  return lightness;
+}
+
+/** Interleaved 8-bit L, a, b → RGB, bit for bit as cv2.cvtColor(lab, COLOR_Lab2RGB) on uint8. */
+export function lab8ToRgb(lab: Uint8Array, width: number, height: number): RgbImage {
+  const n = width * height;
+  if (lab.length !== n * 3)
+    throw new RangeError(`lab8ToRgb: ${width}×${height} needs ${n * 3} values (got ${lab.length})`);
+  const { yf, abToXz, invGamma, fromXyz: c } = tables();
+  const shift = 14; // lab_shift + (base_shift − inv_gamma_shift)
+  const half = 1 << (shift - 1);
+  const top = INV_GAMMA_SIZE - 1;
+  const data = new Uint8Array(n * 3);
+  for (let i = 0; i < n * 3; i += 3) {
+    const l = lab[i]!;
+    const y = yf[l * 2]!;
+    const ify = yf[l * 2 + 1]!;
+    const adiv = ((5 * lab[i + 1]! * 53687 + (1 << 7)) >> 13) - 4194; // a·BASE/500 − 128·BASE/500
+    const bdiv = ((lab[i + 2]! * 41943 + (1 << 4)) >> 9) - 10485 + 1; // b·BASE/200 − 128·BASE/200 + 1
+    const x = abToXz[ify + adiv - MIN_AB]!;
+    const z = abToXz[ify - bdiv - MIN_AB]!;
+    for (let k = 0; k < 3; k++) {
+      const v = (c[k * 3]! * x + c[k * 3 + 1]! * y + c[k * 3 + 2]! * z + half) >> shift;
+      data[i + k] = invGamma[Math.min(top, Math.max(0, v))]!;
+    }
+  }
+  return { width, height, channels: 3, data };
 }

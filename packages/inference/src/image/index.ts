@@ -1,7 +1,17 @@
 // Public surface of the image ops: codecs, affine transforms and templates, warp, masks, paste-back, colour.
 
 export { pasteBack, pasteRegion, type Rect } from './blend.ts';
-export { type ColorTransferOptions, colorTransfer, rgbToYCbCr, swapRB, yCbCrToRgb } from './color.ts';
+export { type ClaheOptions, clahe } from './clahe.ts';
+export {
+  type ColorTransferOptions,
+  colorTransfer,
+  lab8Lightness,
+  lab8ToRgb,
+  rgbToLab8,
+  rgbToYCbCr,
+  swapRB,
+  yCbCrToRgb,
+} from './color.ts';
 export { FixedPaste } from './fixed-paste.ts';
 export {
   assertImage,
@@ -13,7 +23,13 @@ export {
   type RgbImage,
   resizeImage,
 } from './image.ts';
-export { type BoxMaskOptions, boxMask, gaussianBlur } from './mask.ts';
+export {
+  type BlurredBoxMaskOptions,
+  type BoxMaskOptions,
+  blurredBoxMask,
+  boxMask,
+  gaussianBlur,
+} from './mask.ts';
 export {
   type Affine,
   ARCFACE_112_TEMPLATE,

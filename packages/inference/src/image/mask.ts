@@ -1,6 +1,6 @@
 // biome-ignore-all lint/style/noNonNullAssertion: typed-array reads in the pixel loops are in bounds by construction
-// Single-channel float masks (0..1, row-major width×height): the feathered box mask used to paste a
-// face crop back, and a separable Gaussian blur.
+// Single-channel float masks (0..1, row-major width×height): feathered box masks for pasting a face
+// crop back (a truncated ramp, and FaceFusion's blurred box), and a separable Gaussian blur.
 
 export interface BoxMaskOptions {
   /** Feather width in pixels: the mask rises from 0 to 1 over this many pixels. Default 0 (hard box). */
@@ -59,6 +59,73 @@ export function boxMask(width: number, height: number, options: BoxMaskOptions =
   }
   const px = profile(width, left, right, blur);
   const py = profile(height, top, bottom, blur);
+  const mask = new Float32Array(width * height);
+  for (let y = 0, o = 0; y < height; y++) {
+    const vy = py[y]!;
+    for (let x = 0; x < width; x++, o++) mask[o] = vy * px[x]!;
+  }
+  return mask;
+}
+
+export interface BlurredBoxMaskOptions {
+  /** Rows and columns set to 0 along each edge before the blur: one value or [top, right, bottom, left]. */
+  zero: number | readonly [number, number, number, number];
+  /** σ of the Gaussian in pixels; 0 leaves the box hard. */
+  sigma: number;
+}
+
+/** OpenCV's BORDER_REFLECT_101 index (gfedcb|abcdefgh|gfedcba), reflected as often as needed. */
+function reflect101(i: number, n: number): number {
+  if (n === 1) return 0;
+  let p = i;
+  while (p < 0 || p >= n) p = p < 0 ? -p : 2 * n - 2 - p;
+  return p;
+}
+
+// One axis of the blurred box: the 0/1 step profile convolved with cv2's Gaussian kernel.
+function blurredProfile(n: number, zeroStart: number, zeroEnd: number, sigma: number): Float32Array {
+  const inside = (i: number) => (i >= zeroStart && i < n - zeroEnd ? 1 : 0);
+  const p = new Float32Array(n);
+  if (sigma === 0) {
+    for (let i = 0; i < n; i++) p[i] = inside(i);
+    return p;
+  }
+  // cv2.GaussianBlur with ksize (0, 0) on float images: ksize = round(8σ + 1) | 1.
+  const size = Math.round(sigma * 8 + 1) | 1;
+  const r = (size - 1) >> 1;
+  const k = new Float64Array(size);
+  let sum = 0;
+  for (let i = 0; i < size; i++) {
+    k[i] = Math.exp((-0.5 * (i - r) * (i - r)) / (sigma * sigma));
+    sum += k[i]!;
+  }
+  for (let i = 0; i < n; i++) {
+    let acc = 0;
+    for (let j = 0; j < size; j++) acc += k[j]! * inside(reflect101(i + j - r, n));
+    p[i] = acc / sum;
+  }
+  return p;
+}
+
+/**
+ * A box of ones with `zero` rows/columns of 0 along its edges, blurred as cv2.GaussianBlur(mask,
+ * (0, 0), σ) blurs it (kernel radius 4σ, reflect-101 borders): FaceFusion's box mask
+ * (docs/models/face.md §7.1). The box is separable, so the result is the product of the two blurred
+ * 1-D profiles. Unlike {@link boxMask} the edge is not exactly 0: the blur reaches it.
+ */
+export function blurredBoxMask(width: number, height: number, options: BlurredBoxMaskOptions): Float32Array {
+  const { zero, sigma } = options;
+  const [top, right, bottom, left] = typeof zero === 'number' ? [zero, zero, zero, zero] : zero;
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
+    throw new RangeError(`blurredBoxMask: size must be positive integers (got ${width}×${height})`);
+  }
+  if (!(sigma >= 0) || ![top, right, bottom, left].every((v) => Number.isInteger(v) && v >= 0)) {
+    throw new RangeError(
+      `blurredBoxMask: sigma must be ≥ 0 and zero whole pixels ≥ 0 (got sigma ${sigma}, zero ${String(zero)})`,
+    );
+  }
+  const px = blurredProfile(width, left, right, sigma);
+  const py = blurredProfile(height, top, bottom, sigma);
   const mask = new Float32Array(width * height);
   for (let y = 0, o = 0; y < height; y++) {
     const vy = py[y]!;
