@@ -11,7 +11,7 @@ import { ASTRONAUT, buildFixtureModel } from '@visage/inference/testing';
 import { describe, expect, it } from 'vitest';
 import { BLAZEFACE_MODEL_PATH, detectFacesBlazeFace } from '../src/face/blazeface.ts';
 import { alignFace, type FivePoints, fivePoints } from '../src/faceswap/align.ts';
-import { embedFace, l2Normalize, meanIdentity } from '../src/faceswap/recognize.ts';
+import { alignForRecognition, embedFace, l2Normalize, meanIdentity } from '../src/faceswap/recognize.ts';
 
 const quiet = { warn: () => undefined, debug: () => undefined };
 
@@ -73,6 +73,29 @@ describe(alignFace.name, () => {
     // And a template-shaped face maps onto the template almost exactly.
     const m = estimateSimilarity(points, ARCFACE_112_TEMPLATE);
     expect(Math.abs((m[0] ?? 0) - 1)).toBeLessThan(0.01);
+  });
+});
+
+describe(alignForRecognition.name, () => {
+  // FaceFusion's warp_face_by_face_landmark_5 warps with cv2.BORDER_REPLICATE: past the frame's edge
+  // the crop repeats the edge pixel. On a one-colour frame every crop pixel is then that colour.
+  it('should replicate the frame edge where the 112² crop runs past it (FaceFusion), unlike the black default', () => {
+    const frame = { width: 120, height: 90, channels: 3 as const, data: new Uint8Array(120 * 90 * 3) };
+    for (let i = 0; i < frame.data.length; i += 3) frame.data.set([200, 100, 50], i);
+    // The template at ×0.8 with its centre near the top-left corner: a third of the crop lies outside.
+    const points = ARCFACE_112_TEMPLATE.map(([x, y]) => [
+      x * 0.8 - 20,
+      y * 0.8 - 15,
+    ]) as unknown as FivePoints;
+    const { crop } = alignForRecognition(frame, points);
+    let other = 0;
+    for (let i = 0; i < crop.data.length; i += 3) {
+      if (crop.data[i] !== 200 || crop.data[i + 1] !== 100 || crop.data[i + 2] !== 50) other++;
+    }
+    expect(other).toBe(0);
+    // The swap's 128² crop keeps insightface's constant black border.
+    const black = alignFace(frame, points, ARCFACE_112_TEMPLATE, 112).crop;
+    expect(Array.from(black.data.subarray(0, 3))).toEqual([0, 0, 0]);
   });
 });
 

@@ -21,10 +21,10 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { modelCatalog } from '../src/catalog.ts';
 import { acquireFaceSwapModels } from '../src/faceswap/acquire.ts';
-import { alignFace, EYES_ONLY } from '../src/faceswap/align.ts';
+import { alignFace, EYES_ONLY, type FivePoints } from '../src/faceswap/align.ts';
 import { faceswapPlugin } from '../src/faceswap/index.ts';
 import { FaceSwapProcessor } from '../src/faceswap/processor.ts';
-import { meanIdentity } from '../src/faceswap/recognize.ts';
+import { alignForRecognition, l2Normalize, meanIdentity, rawEmbedding } from '../src/faceswap/recognize.ts';
 import { settingsOf } from '../src/faceswap/run.ts';
 import { loadEmap, sourceLatent } from '../src/faceswap/swap.ts';
 import { PluginInputError } from '../src/types.ts';
@@ -164,26 +164,35 @@ describe('face swap on an image', () => {
     expect(emap).toEqual(fixtureEmap());
   });
 
-  it('should swap with the mean identity of two sources', async () => {
+  // FaceFusion's average_face_identity feeds inswapper the mean of the raw embeddings (then
+  // prepare_source_embedding divides by its norm): a source whose embedding is longer counts more.
+  it("should swap with FaceFusion's mean identity of two sources: the normalised mean of the raw embeddings", async () => {
     const acquiredModels = await acquireFaceSwapModels((id) => models.acquire(id), input());
     try {
-      const one = new FaceSwapProcessor(acquiredModels.models, settingsOf(input()));
+      // A dimmed mirror image: the fixture's embedding follows its input's mean, so its length differs.
       const mirrored = await decodeImage(inputs[SOURCE2]?.path as string);
-      const [a] = await one.setSources([{ name: 'a', image: astronaut }]);
-      const [b] = await one.setSources([{ name: 'b', image: mirrored }]);
+      const dim = { ...mirrored, data: mirrored.data.map((v) => v >> 1) };
       const both = new FaceSwapProcessor(acquiredModels.models, settingsOf(input()));
-      await both.setSources([
+      const [a, b] = await both.setSources([
         { name: 'a', image: astronaut },
-        { name: 'b', image: mirrored },
+        { name: 'b', image: dim },
       ]);
-      const ea = a?.embedding as Float32Array;
-      const eb = b?.embedding as Float32Array;
-      expect(ea).not.toEqual(eb); // the fixture's embedding follows its input
-      const expected = sourceLatent(meanIdentity([ea, eb]), fixtureEmap());
-      const latent = both.latent as Float32Array;
-      expect(Array.from(latent).map((v) => v.toFixed(5))).toEqual(
-        Array.from(expected).map((v) => v.toFixed(5)),
-      );
+      const raw = async (image: RgbImage, face: typeof a) => {
+        const { crop } = alignForRecognition(image, face?.points as FivePoints, face?.alignWeights);
+        return rawEmbedding(acquiredModels.models.recognizer, crop);
+      };
+      const [ra, rb] = [await raw(astronaut, a), await raw(dim, b)];
+      const norm = (v: Float32Array) => Math.hypot(...v);
+      expect(norm(ra) / norm(rb)).not.toBeCloseTo(1, 1);
+      const sum = ra.map((v, i) => v + (rb[i] ?? 0));
+      const expected = sourceLatent(l2Normalize(sum), fixtureEmap());
+      const fixed = (v: Float32Array) => Array.from(v).map((x) => x.toFixed(5));
+      expect(fixed(both.latent as Float32Array)).toEqual(fixed(expected));
+      // Averaging the normalised embeddings instead gives another latent.
+      const normedMean = sourceLatent(meanIdentity([l2Normalize(ra), l2Normalize(rb)]), fixtureEmap());
+      expect(fixed(normedMean)).not.toEqual(fixed(expected));
+      // The stored per-face embeddings stay normalised (reference selection compares those).
+      expect(norm(a?.embedding as Float32Array)).toBeCloseTo(1, 5);
     } finally {
       acquiredModels.release();
     }

@@ -99,7 +99,7 @@ describe('masked swaps', () => {
       await processor.setSources([{ name: 'a', image: astronaut }]);
       const [face] = (await processor.analyse(astronaut)).selected as [AnalysedFace];
       const frame = { ...astronaut, data: Uint8Array.from(astronaut.data) };
-      const paste = { maskBlur: 0.3, maskPadding: 0, colorCorrection: true };
+      const paste = { maskBlur: 0.3, maskPadding: 0, colorCorrection: false };
       await swapFace(acquired.models.swapper, frame, face, processor.latent as Float32Array, paste, masks);
       return { frame, toCrop: estimateSimilarity(face.points, ARCFACE_128_TEMPLATE, face.alignWeights) };
     } finally {
@@ -147,6 +147,35 @@ describe('masked swaps', () => {
     expect(inSide).toBe(0);
     expect(outSide).toBeGreaterThan(1000);
     expect(occluder.stats().runs).toBe(1);
+  });
+
+  it('should keep the occluded part through restoration too, judged again on the restore crop', async () => {
+    const xseg = new Float32Array(256 * 256);
+    for (let y = 0; y < 256; y++) for (let x = 128; x < 256; x++) xseg[y * 256 + x] = 1;
+    const occluder = stubSession(
+      'xseg_1',
+      { name: 'input', shape: [1, 256, 256, 3] },
+      new ort.Tensor('float32', xseg, [1, 256, 256, 1]),
+    );
+    const settings = input({ restore: 'gfpgan_1.4', restoreStrength: 100, occlusionMask: true });
+    const acquired = await acquireFaceSwapModels((id) => models.acquire(id), settings);
+    try {
+      const processor = new FaceSwapProcessor({ ...acquired.models, occluder }, settingsOf(settings));
+      await processor.setSources([{ name: 'a', image: astronaut }]);
+      const analysis = await processor.analyse(astronaut);
+      const [face] = analysis.selected as [AnalysedFace];
+      const frame = { ...astronaut, data: Uint8Array.from(astronaut.data) };
+      await processor.apply(frame, analysis);
+      // XSeg ran on the swap's 128² crop and on the restore's 512² crop; the left of both is occluded,
+      // so well left of the face's centre line nothing changed, not even by the restorer's resampling.
+      const toCrop = estimateSimilarity(face.points, ARCFACE_128_TEMPLATE, face.alignWeights);
+      const { inSide, outSide } = changes(frame, toCrop, (cx) => cx < 40);
+      expect(inSide).toBe(0);
+      expect(outSide).toBeGreaterThan(1000);
+      expect(occluder.stats().runs).toBe(2);
+    } finally {
+      acquired.release();
+    }
   });
 
   it('should paste only the face regions the parser finds', async () => {

@@ -1,8 +1,9 @@
 // Face selection and the inswapper source latent, against values worked out by hand.
 import { describe, expect, it } from 'vitest';
 import type { FivePoints } from '../src/faceswap/align.ts';
+import { faceMask } from '../src/faceswap/masks.ts';
 import { type AnalysedFace, faceDistance, selectFaces } from '../src/faceswap/select.ts';
-import { faceMask, sourceLatent } from '../src/faceswap/swap.ts';
+import { sourceLatent } from '../src/faceswap/swap.ts';
 
 const NO_POINTS = [
   [0, 0],
@@ -100,16 +101,39 @@ describe(sourceLatent.name, () => {
 });
 
 describe(faceMask.name, () => {
-  it("should feather FaceFusion's default blur 0.3 over 19 px of a 128² crop, with padding in percent", () => {
-    const mask = faceMask(128, { maskBlur: 0.3, maskPadding: 0 });
+  /** Where the middle row first reaches 0.5, interpolated linearly between pixels. */
+  const halfway = (mask: Float32Array, size: number) => {
+    const row = mask.subarray((size / 2) * size, (size / 2 + 1) * size);
+    const i = row.findIndex((v) => v >= 0.5);
+    const before = row[i - 1] ?? 0;
+    return i - 1 + (0.5 - before) / ((row[i] ?? 1) - before);
+  };
+
+  // FaceFusion 3.8.1's face_masker.create_box_mask run verbatim on a 128² crop (OpenCV 4.6.0, numpy
+  // 1.24, Debian python3-opencv): blur 0.3 → blur_amount 19, a 9 px zero strip, σ 4.75; the middle
+  // row's 0.5 crossing is at px 8.4981 with no padding and 11.5 with 10 % padding (a 12 px strip:
+  // the blur is centred on the padding line, not ramped inward from it).
+  it("should put the 0.5 crossing where FaceFusion's box mask has it, padding or not", () => {
+    expect(halfway(faceMask(128, { maskBlur: 0.3, maskPadding: 0 }), 128)).toBeCloseTo(8.4981, 3);
+    expect(halfway(faceMask(128, { maskBlur: 0.3, maskPadding: 10 }), 128)).toBeCloseTo(11.5, 3);
+    // 512² restore crop at blur 0.3: a 38 px strip, σ 19 → 37.4995.
+    expect(halfway(faceMask(512, { maskBlur: 0.3, maskPadding: 0 }), 512)).toBeCloseTo(37.4995, 3);
+    // 25 % padding and blur 0.6: blur_amount 38, strip max(19, 32) = 32, σ 9.5 → 31.5085.
+    expect(halfway(faceMask(128, { maskBlur: 0.6, maskPadding: 25 }), 128)).toBeCloseTo(31.5085, 3);
+  });
+
+  it("should have FaceFusion's values across the edge, not 0 at the border", () => {
+    const mask = faceMask(128, { maskBlur: 0.3, maskPadding: 10 });
     const row = 64 * 128;
-    expect(mask[row]).toBe(0); // the edge
-    expect(mask[row + 19]).toBeCloseTo(1, 6); // round(0.3 · 64) = 19 px in
-    expect(mask[row + 9]).toBeGreaterThan(0.3);
-    expect(mask[row + 9]).toBeLessThan(0.7);
+    // create_box_mask's middle row at px 0, 8, 12, 20 and the corner (same run as above).
+    expect(mask[row]).toBeCloseTo(0.0152475, 5);
+    expect(mask[row + 8]).toBeCloseTo(0.2301835, 5);
+    expect(mask[row + 12]).toBeCloseTo(0.5419955, 5);
+    expect(mask[row + 20]).toBeCloseTo(0.9635147, 5);
+    expect(mask[0]).toBeCloseTo(0.0002324866, 6);
     expect(mask[row + 64]).toBe(1);
-    const padded = faceMask(128, { maskBlur: 0.3, maskPadding: 10 }); // 13 px zero strip
-    expect(padded[row + 12]).toBe(0);
-    expect(padded[row + 13 + 19]).toBeCloseTo(1, 6);
+    // Blur 0: blur_amount 0, a 1 px zero strip and no blur, a hard edge.
+    const hard = faceMask(128, { maskBlur: 0, maskPadding: 0 });
+    expect([hard[row], hard[row + 1], hard[row + 127]]).toEqual([0, 1, 0]);
   });
 });

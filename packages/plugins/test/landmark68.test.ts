@@ -1,13 +1,22 @@
 // 2DFAN4 68-point landmarks: the crop matrix and decoder by hand, the BGR crop, 68→5, the refine gate,
 // and the whole path on a fixture model with 2dfan4's I/O on astronaut.png.
-import { createSession, decodeImage, ort } from '@visage/inference';
+import {
+  applyAffine,
+  createSession,
+  decodeImage,
+  FFHQ_512_TEMPLATE,
+  ort,
+  type Point,
+} from '@visage/inference';
 import { ASTRONAUT, buildFixtureModel } from '@visage/inference/testing';
 import { describe, expect, it } from 'vitest';
 import {
   decode2dfan4,
+  faceAngle,
   fanCropMatrix,
   landmarks68To5,
   landmarks68With2dfan4,
+  optimizeDarkContrast,
   prepare2dfan4Input,
   refineWithLandmarks,
 } from '../src/face/landmark68.ts';
@@ -23,6 +32,162 @@ const BOX: FaceDetection['box'] = [100, 50, 200, 180];
 describe(fanCropMatrix.name, () => {
   it('should scale the longer side to 195 px and centre the box at (128, 128)', () => {
     expect([...fanCropMatrix(BOX)]).toEqual([1.5, 0, -97, 0, 1.5, -44.5]);
+  });
+});
+
+// FaceFusion 3.8.1's detect_with_2dfan4 pieces run verbatim (OpenCV 4.6.0, numpy 1.24, Debian
+// python3-opencv) for BOX: create_rotation_matrix_and_size(angle, (256, 256)) composed with
+// warp_face_by_translation's matrix, and the grid points (32, 32), (0, 0), (64, 16) taken back through
+// the inverse rotation and crop (cv2.transform on float32, hence 4 decimals).
+describe('2DFAN4 crop turned by the face angle', () => {
+  const cases = [
+    {
+      angle: 90,
+      matrix: [0, 1.5, -44.5, -1.5, 0, 353],
+      points: [
+        [150, 115],
+        [235.3334, 29.6667],
+        [192.6667, 200.3333],
+      ],
+    },
+    {
+      angle: 180,
+      matrix: [-1.5, 0, 353, 0, -1.5, 300.5],
+      points: [
+        [150, 115],
+        [235.3334, 200.3333],
+        [64.6667, 157.6667],
+      ],
+    },
+    {
+      angle: 270,
+      matrix: [0, -1.5, 300.5, 1.5, 0, -97],
+      points: [
+        [150, 115],
+        [64.6667, 200.3333],
+        [107.3333, 29.6667],
+      ],
+    },
+  ] as const;
+
+  it.each(cases)(
+    "should be FaceFusion's rotation ∘ crop at $angle°, and map points back through it",
+    ({ angle, matrix, points }) => {
+      const m = fanCropMatrix(BOX, angle);
+      expect([...m]).toEqual(matrix.map((v) => expect.closeTo(v, 9)));
+      const coords = new Float32Array(68 * 3).fill(32);
+      coords.set([0, 0, 0.7], 3);
+      coords.set([64, 16, 0.7], 6);
+      const decoded = decode2dfan4(coords, new Float32Array(68 * PLANE), m).points.slice(0, 3);
+      expect(decoded.flat()).toEqual(points.flat().map((v) => expect.closeTo(v, 3)));
+    },
+  );
+
+  // FaceFusion's estimate_face_angle on a jaw line (point 0 → 16) at these angles (same run):
+  // 0→0, 44→0, 46→90, 134→90, 136→180, 226→270, 300→270, 314→270, 316→0, 359→0.
+  it.each([
+    [0, 0],
+    [44, 0],
+    [46, 90],
+    [134, 90],
+    [136, 180],
+    [226, 270],
+    [300, 270],
+    [314, 270],
+    [316, 0],
+    [359, 0],
+  ] as const)('should snap a face rolled %i° (clockwise on screen) to %i°', (roll, expected) => {
+    const t = (roll * Math.PI) / 180;
+    const rolled = FFHQ_512_TEMPLATE.map(
+      ([x, y]): Point => [
+        300 + (x - 256) * Math.cos(t) - (y - 256) * Math.sin(t),
+        200 + (x - 256) * Math.sin(t) + (y - 256) * Math.cos(t),
+      ],
+    );
+    expect(faceAngle(rolled)).toBe(expected);
+  });
+
+  it('should feed the crop turned upright: at 90° pixel (x, y) is the unturned crop at (256 − y, x)', () => {
+    const image = { width: 300, height: 300, channels: 3 as const, data: new Uint8Array(300 * 300 * 3) };
+    for (let i = 0; i < image.data.length; i++) image.data[i] = (i * 37 + (i >> 7)) % 251;
+    const at = (t: Float32Array, c: number, x: number, y: number) => t[c * 256 * 256 + y * 256 + x] ?? NaN;
+    const upright = prepare2dfan4Input(image, BOX, 0).tensor;
+    const turned = prepare2dfan4Input(image, BOX, 90).tensor;
+    for (const [x, y] of [
+      [10, 20],
+      [128, 128],
+      [200, 7],
+      [3, 250],
+    ] as const) {
+      for (let c = 0; c < 3; c++)
+        expect(Math.abs(at(turned, c, x, y) - at(upright, c, 256 - y, x))).toBeLessThanOrEqual(
+          1 / 255 + 1e-6,
+        );
+    }
+    // And a point on the turned grid maps to the same image point as its unturned twin.
+    expect(applyAffine(fanCropMatrix(BOX, 90), [150, 115])).toEqual([
+      expect.closeTo(128, 9),
+      expect.closeTo(128, 9),
+    ]);
+  });
+});
+
+// FaceFusion 3.8.1's conditional_optimize_contrast run verbatim on OpenCV 4.6.0 (Debian python3-opencv)
+// for a dark 256² BGR array: v = 8 + (7x + 3y) % 23 + 20 inside a radius-80 disc, channels (v, v + x % 5,
+// v + 10 + y % 7). Its mean 8-bit L* (computed, as FaceFusion does, with the BGR array labelled RGB) is
+// 26.07 < 30, so L* gets CLAHE (clip 2). Our crop is the same pixels in RGB order.
+describe(optimizeDarkContrast.name, () => {
+  const dark = (lift = 0) => {
+    const crop = { width: 256, height: 256, channels: 3 as const, data: new Uint8Array(256 * 256 * 3) };
+    for (let y = 0; y < 256; y++) {
+      for (let x = 0; x < 256; x++) {
+        const v = 8 + ((7 * x + 3 * y) % 23) + ((x - 128) ** 2 + (y - 128) ** 2 < 80 ** 2 ? 20 : 0) + lift;
+        crop.data.set([v + 10 + (y % 7), v + (x % 5), v], (y * 256 + x) * 3); // R, G, B
+      }
+    }
+    return crop;
+  };
+  const where = [
+    [0, 0],
+    [10, 200],
+    [64, 64],
+    [128, 128],
+    [200, 30],
+    [255, 255],
+    [100, 180],
+    [47, 131],
+  ] as const;
+  // cv2's output at those pixels, B, G, R.
+  const expected = [
+    [7, 12, 19],
+    [15, 18, 29],
+    [56, 61, 68],
+    [71, 74, 83],
+    [52, 50, 65],
+    [57, 58, 71],
+    [98, 98, 114],
+    [26, 30, 42],
+  ];
+
+  it("should raise a dark crop's contrast exactly as FaceFusion's CLAHE on L* does", () => {
+    const out = optimizeDarkContrast(dark());
+    const bgr = where.map(([x, y]) => {
+      const i = (y * 256 + x) * 3;
+      return [out.data[i + 2], out.data[i + 1], out.data[i]];
+    });
+    expect(bgr).toEqual(expected);
+    // cv2's whole-image mean per channel (B, G, R): 45.42, 47.45, 58.69 (from 25.12, 27.12, 38.10).
+    const mean = [0, 0, 0];
+    for (let i = 0; i < out.data.length; i++)
+      mean[i % 3] = (mean[i % 3] ?? 0) + (out.data[i] ?? 0) / (256 * 256);
+    expect(mean[2]).toBeCloseTo(45.42, 0);
+    expect(mean[1]).toBeCloseTo(47.45, 0);
+    expect(mean[0]).toBeCloseTo(58.69, 0);
+  });
+
+  it('should leave a crop that is not dark as it is', () => {
+    const bright = dark(40);
+    expect(optimizeDarkContrast(bright)).toBe(bright);
   });
 });
 

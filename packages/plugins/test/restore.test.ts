@@ -4,7 +4,7 @@ import {
   decodeImage,
   FFHQ_512_TEMPLATE,
   type ModelSession,
-  type ort,
+  ort,
   type Rect,
   type RgbImage,
   similarityAffine,
@@ -113,6 +113,27 @@ function recording(session: ModelSession): { session: ModelSession; feeds: Recor
   };
 }
 
+/** An XSeg stand-in (input [1,256,256,3] → [1,256,256,1]) whose answer is the left half occluded. */
+function leftHalfOccluder(): ModelSession {
+  const answer = new Float32Array(256 * 256);
+  for (let y = 0; y < 256; y++) answer.fill(1, y * 256 + 128, (y + 1) * 256);
+  let runs = 0;
+  return {
+    id: 'xseg_1',
+    provider: 'cpu',
+    fallbacks: [],
+    inputs: [{ name: 'input', type: 'float32', shape: [1, 256, 256, 3] }],
+    outputs: [{ name: 'output', type: 'float32', shape: [1, 256, 256, 1] }],
+    run: async (feeds) => {
+      if (feeds.input?.dims.join() !== '1,256,256,3') throw new Error(`xseg fed ${feeds.input?.dims}`);
+      runs++;
+      return { output: new ort.Tensor('float32', answer, [1, 256, 256, 1]) };
+    },
+    stats: () => ({ runs, totalMs: 0, lastMs: 0 }),
+    release: async () => undefined,
+  };
+}
+
 describe(restoreFace.name, () => {
   let astronaut: RgbImage;
   const sessions: ModelSession[] = [];
@@ -181,6 +202,83 @@ describe(restoreFace.name, () => {
     const rect = await restoreFace(session, frame, aligned, { strength: 1 });
     expect(rect).toEqual({ x: 0, y: 0, width: 512, height: 512 });
     expect(differing(frame, astronaut)).toBe(0);
+  });
+
+  // The face sits on the template, so the frame is its own 512² crop and the paste mask is read at
+  // whole pixels: frame = m·restored + (1 − m)·original, per pixel.
+  const onTemplate = FFHQ_512_TEMPLATE.map(([x, y]) => [x, y] as const) as unknown as FivePoints;
+
+  it('should leave what the occlusion model marks as covering the face untouched', async () => {
+    const session = await open(gfpganPattern, 'gfpgan_1.4');
+    const occluder = leftHalfOccluder();
+    const frame = copy(astronaut);
+    await restoreFace(session, frame, onTemplate, { strength: 1, occluder });
+    // The mask steps at x = 256; after FaceFusion's σ 5 blur and [0.5, 1] → [0, 1] remap nothing left
+    // of it is pasted. Right of it, away from the box's feather, the restored crop is.
+    let left = 0;
+    let right = 0;
+    for (let y = 100; y < 412; y++) {
+      for (let x = 40; x < 472; x++) {
+        const i = (y * 512 + x) * 3;
+        const changed = [0, 1, 2].some((c) => frame.data[i + c] !== astronaut.data[i + c]);
+        if (changed && x < 256) left++;
+        if (changed && x >= 280) right++;
+      }
+    }
+    expect(left).toBe(0);
+    expect(right).toBeGreaterThan(0.9 * 312 * 192);
+    expect(occluder.stats().runs).toBe(1);
+  });
+
+  // FaceFusion 3.8.1's face_masker.create_box_mask(512² crop, blur 0.3, padding 0), run verbatim with
+  // OpenCV 4.6.0 / numpy 1.24 (Debian python3-opencv): the middle row is 0.3466551 at x = 30,
+  // 0.6535068 at x = 45 and 0.8818839 at x = 60 (and the same down that column for y 150..300).
+  it("should feather the paste with FaceFusion's box mask at the swap's maskBlur", async () => {
+    const session = await open(gfpganPattern, 'gfpgan_1.4');
+    // maskBlur 0: FaceFusion's 1 px zero strip and no blur, so inside it the frame is the restored crop.
+    const restored = copy(astronaut);
+    await restoreFace(session, restored, onTemplate, { strength: 1, maskBlur: 0 });
+    const feathered = copy(astronaut);
+    await restoreFace(session, feathered, onTemplate, { strength: 1, maskBlur: 0.3 });
+    const maskAt = (x: number) => {
+      // m = (frame − original)/(restored − original), from channels that moved by ≥ 60 levels.
+      const estimates: number[] = [];
+      for (let y = 150; y <= 300; y++) {
+        for (let c = 0; c < 3; c++) {
+          const i = (y * 512 + x) * 3 + c;
+          const o = astronaut.data[i] ?? 0;
+          const span = (restored.data[i] ?? 0) - o;
+          if (Math.abs(span) >= 60) estimates.push(((feathered.data[i] ?? 0) - o) / span);
+        }
+      }
+      expect(estimates.length).toBeGreaterThan(100);
+      return estimates.reduce((a, b) => a + b, 0) / estimates.length;
+    };
+    expect(maskAt(30)).toBeCloseTo(0.3466551, 2);
+    expect(maskAt(45)).toBeCloseTo(0.6535068, 2);
+    expect(maskAt(60)).toBeCloseTo(0.8818839, 2);
+  });
+
+  // FaceFusion's warp_face_by_face_landmark_5 uses cv2.BORDER_REPLICATE: on a one-colour frame the
+  // whole 512² crop is that colour, also where it runs past the frame (not black, −1 after [−1, 1]).
+  it("should replicate the frame's edge where the 512² crop runs past it", async () => {
+    const { session, feeds } = recording(await open(gfpganIdentity, 'gfpgan_1.4'));
+    const frame = { width: 200, height: 150, channels: 3 as const, data: new Uint8Array(200 * 150 * 3) };
+    for (let i = 0; i < frame.data.length; i += 3) frame.data.set([200, 100, 50], i);
+    // The face 60 px between the eyes, centred at the frame's corner: most of the crop is outside.
+    const [re, le] = FFHQ_512_TEMPLATE as [readonly [number, number], readonly [number, number]];
+    const scale = 60 / (le[0] - re[0]);
+    const corner = FFHQ_512_TEMPLATE.map(([x, y]) => [(x - 256) * scale, (y - 256) * scale] as const);
+    await restoreFace(session, frame, corner as unknown as FivePoints, { strength: 1 });
+    const fed = feeds[0]?.input?.data as Float32Array;
+    const plane = 512 * 512;
+    const expected = [200, 100, 50].map((v) => Math.fround((v / 255 - 0.5) / 0.5));
+    let other = 0;
+    for (let c = 0; c < 3; c++) {
+      for (let p = 0; p < plane; p++)
+        if (Math.abs((fed[c * plane + p] ?? 0) - (expected[c] ?? 0)) > 1e-6) other++;
+    }
+    expect(other).toBe(0);
   });
 
   it('should restore an RGBA frame like its RGB copy and leave the alpha alone', async () => {

@@ -101,6 +101,26 @@ describe(decodeYoloFace.name, () => {
   });
 });
 
+describe(prepareYoloFaceInput.name, () => {
+  // FaceFusion's restrict_frame only shrinks (`if height > 640 or width > 640`); a smaller frame is
+  // copied into the top-left of the zero 640² canvas as it is (prepare_detect_frame).
+  it('should pad an image smaller than 640² without enlarging it', () => {
+    const small = { width: 320, height: 200, channels: 3 as const, data: new Uint8Array(320 * 200 * 3) };
+    for (let i = 0; i < small.data.length; i += 3) small.data.set([255, 0, 0], i);
+    const { tensor, letterbox } = prepareYoloFaceInput(small);
+    expect([letterbox.scale, letterbox.padX, letterbox.padY]).toEqual([1, 0, 0]);
+    const at = (c: number, x: number, y: number) => tensor[c * 640 * 640 + y * 640 + x];
+    // Red is BGR channel 2; inside the 320×200 copy it is 1, right of and below it 0.
+    expect([at(2, 0, 0), at(2, 319, 199), at(2, 320, 100), at(2, 100, 200), at(0, 100, 100)]).toEqual([
+      1, 1, 0, 0, 0,
+    ]);
+    // A face the model finds at input (160, 120) is at image (160, 120).
+    const raw = new Float32Array(20 * A);
+    put(raw, A, 6690, FACE);
+    expect(decodeYoloFace(raw, { scoreThreshold: 0.5, letterbox })[0]?.box).toEqual([120, 72, 200, 168]);
+  });
+});
+
 describe(detectFacesYoloFace.name, () => {
   it('should feed BGR x/255 as "input" [1,3,640,640], keep the best of overlapping faces, map to the image', async () => {
     const raw = new Float32Array(20 * A);
@@ -154,18 +174,18 @@ describe('YOLOFace on a fixture model with yoloface_8n I/O', () => {
     const all = await detectFacesYoloFace(model, image, { scoreThreshold: 0, iouThreshold: 1 });
     expect(all.length).toBe(count(0));
     expect(all.length).toBeGreaterThan(1000);
-    // The decoder on those outputs with the 512² → 640² letterbox written by hand (scale 1.25).
+    // The decoder on those outputs with the 512² image padded, not enlarged, into 640² (scale 1).
     const expected = nonMaxSuppression(
-      decodeYoloFace(raw, { scoreThreshold: 0, letterbox: { scale: 1.25, padX: 0, padY: 0 } }),
+      decodeYoloFace(raw, { scoreThreshold: 0, letterbox: { scale: 1, padX: 0, padY: 0 } }),
       1,
     );
     expect(all).toEqual(expected);
     // The fixture's values are the input mean (in [0, 1]) ± 0.5, so its boxes sit on the input's
-    // top-left corner: |cx ± w/2| ≤ 1.5 · 1.5 input px = 2.25 → ≤ 1.8 image px after ÷ 1.25.
+    // top-left corner: |cx ± w/2| ≤ 1.5 · 1.5 input px = 2.25 image px.
     for (const face of all) {
       for (const v of [...face.box, ...face.keypoints.flat()]) {
         expect(Number.isFinite(v)).toBe(true);
-        expect(Math.abs(v)).toBeLessThanOrEqual(1.8);
+        expect(Math.abs(v)).toBeLessThanOrEqual(2.25);
       }
     }
     await model.release();

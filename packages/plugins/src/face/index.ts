@@ -8,10 +8,13 @@ export {
 export {
   decode2dfan4,
   FAN_SIZE,
+  type FaceAngle,
+  faceAngle,
   fanCropMatrix,
   type Landmarks68,
   landmarks68To5,
   landmarks68With2dfan4,
+  optimizeDarkContrast,
   prepare2dfan4Input,
   refineWithLandmarks,
 } from './landmark68.ts';

@@ -1,11 +1,11 @@
 // biome-ignore-all lint/style/noNonNullAssertion: typed-array reads in the decode loop are in bounds (length checked first)
 // YOLOFace 8n (FaceFusion's default detector, `yoloface_8n.onnx`, docs/models/face.md §2.3), as FaceFusion's
-// `detect_with_yolo_face` runs it: top-left zero-padded letterbox to a fixed 640², BGR, x/255, NCHW
-// (the catalog entry's `preprocess`, ./models.ts).
+// `detect_with_yolo_face` runs it: shrunk to fit 640² if larger (never enlarged), top-left zero padding
+// to a fixed 640², BGR, x/255, NCHW (the catalog entry's `preprocess`, ./models.ts).
 // One output [1, 20, 8400]: per anchor box centre x, centre y, w, h (input pixels, already decoded),
 // score, then 5 × (x, y, visibility). Decoded in place on the [20, A] layout (channel-major), with no
 // transposed copy.
-import { letterbox, type ModelSession, ort, type RgbImage } from '@visage/inference';
+import { type Letterbox, letterbox, type ModelSession, ort, type RgbImage } from '@visage/inference';
 import { inputDims, inputValues } from '../model-input.ts';
 import { FACE_MODEL_SET } from './models.ts';
 import { nonMaxSuppression } from './nms.ts';
@@ -68,9 +68,30 @@ export function decodeYoloFace(raw: Float32Array, options: YoloFaceDecodeOptions
   return found;
 }
 
-/** Letterboxed, normalised [1,3,640,640] input (BGR, x/255) and its geometry. */
+/** `image` at the top-left of a zero 640² canvas, unscaled. */
+function padToInput(image: RgbImage): Letterbox {
+  const { width, height, channels } = image;
+  const data = new Uint8Array(YOLOFACE_SIZE * YOLOFACE_SIZE * channels);
+  const row = width * channels;
+  for (let y = 0; y < height; y++) {
+    data.set(image.data.subarray(y * row, (y + 1) * row), y * YOLOFACE_SIZE * channels);
+  }
+  return {
+    image: { width: YOLOFACE_SIZE, height: YOLOFACE_SIZE, channels, data },
+    scale: 1,
+    padX: 0,
+    padY: 0,
+  };
+}
+
+/**
+ * Normalised [1,3,640,640] input (BGR, x/255) and its geometry: as FaceFusion's restrict_frame, an image
+ * larger than 640² is shrunk to fit (top-left letterbox) and a smaller one is only padded, never
+ * enlarged (docs/models/face.md §2.3).
+ */
 export function prepareYoloFaceInput(image: RgbImage) {
-  const boxed = letterbox(image, YOLOFACE_SIZE, { position: 'top-left' });
+  const fits = image.width <= YOLOFACE_SIZE && image.height <= YOLOFACE_SIZE;
+  const boxed = fits ? padToInput(image) : letterbox(image, YOLOFACE_SIZE, { position: 'top-left' });
   const tensor = inputValues(boxed.image, PREPROCESS);
   return { tensor, letterbox: boxed };
 }

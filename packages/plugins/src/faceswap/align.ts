@@ -81,6 +81,11 @@ export interface AlignOptions {
   templateSize?: number;
   /** Per-point weights of the least-squares fit (e.g. EYES_ONLY). */
   weights?: readonly number[];
+  /**
+   * Outside the image: 'constant' black (insightface's norm_crop, default) or 'replicate' the edge
+   * (FaceFusion's warp_face_by_face_landmark_5), docs/models/face.md §4.3.
+   */
+  border?: 'constant' | 'replicate';
 }
 
 /** Warps the face to `size`² so its five points land on `template`. */
@@ -89,7 +94,7 @@ export function alignFace(
   points: FivePoints,
   template: readonly Point[],
   size: number,
-  { templateSize = size, weights }: AlignOptions = {},
+  { templateSize = size, weights, border = 'constant' }: AlignOptions = {},
 ): AlignedFace {
   const scale = size / templateSize;
   const target = template.map(([x, y]) => [x * scale, y * scale] as const);
@@ -100,7 +105,7 @@ export function alignFace(
     const [tx, ty] = target[i] as readonly [number, number];
     residual += Math.hypot(x - tx, y - ty) / points.length;
   }
-  return { crop: warpAffine(image, matrix, size, size, { border: 'constant', fill: 0 }), matrix, residual };
+  return { crop: warpAffine(image, matrix, size, size, { border, fill: 0 }), matrix, residual };
 }
 
 /** Warps the face onto the template and to the size a model's catalog entry names (its `preprocess`). */
@@ -108,12 +113,12 @@ export function alignForModel(
   image: RgbImage,
   points: FivePoints,
   preprocess: Preprocess,
-  options: Pick<AlignOptions, 'weights'> = {},
+  options: Pick<AlignOptions, 'weights' | 'border'> = {},
 ): AlignedFace {
   if (!preprocess.template) throw new Error('alignForModel: the model is not fed an aligned face');
   const template = TEMPLATES[preprocess.template];
   return alignFace(image, points, template.points, preprocess.size, {
+    ...options,
     templateSize: template.size,
-    weights: options.weights,
   });
 }

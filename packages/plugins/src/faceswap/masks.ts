@@ -1,11 +1,18 @@
 // biome-ignore-all lint/style/noNonNullAssertion: typed-array reads in the pixel loops are in bounds by construction
-// Optional masks that narrow the pasted area (docs/models/face.md §7, FaceFusion's face_masker): an occlusion
-// mask (XSeg: keeps hands, hair, glasses in front of the face) from the target crop before the swap,
-// and a region mask (BiSeNet face parsing: skin, brows, eyes, glasses, nose, mouth, lips) from the
-// swapped crop. Both end as FaceFusion does: resized to the crop, Gaussian σ 5, [0.5, 1] → [0, 1];
-// they are combined with the box mask by element-wise minimum. Input sizes, layouts and normalisations
+// The masks a face crop is pasted through (docs/models/face.md §7, FaceFusion's face_masker): the box mask
+// (always), an occlusion mask (XSeg: keeps hands, hair, glasses in front of the face) from the crop before
+// it is replaced, and a region mask (BiSeNet face parsing: skin, brows, eyes, glasses, nose, mouth, lips)
+// from the swapped crop. The optional two end as FaceFusion does: resized to the crop, Gaussian σ 5,
+// [0.5, 1] → [0, 1]; all are combined by element-wise minimum. Input sizes, layouts and normalisations
 // are the catalog entries' `preprocess` (./models.ts).
-import { gaussianBlur, type ModelSession, ort, type RgbImage, resizeImage } from '@visage/inference';
+import {
+  blurredBoxMask,
+  gaussianBlur,
+  type ModelSession,
+  ort,
+  type RgbImage,
+  resizeImage,
+} from '@visage/inference';
 import { inputDims, inputValues } from '../model-input.ts';
 import { FACESWAP_MODEL_SET } from './models.ts';
 
@@ -26,6 +33,34 @@ export const FACE_REGIONS = {
   upperLip: 12,
   lowerLip: 13,
 } as const;
+
+export interface BoxMaskSettings {
+  /** FaceFusion's `--face-mask-blur`, 0..1: the Gaussian's σ is a quarter of 0.5·size·blur. */
+  maskBlur: number;
+  /** FaceFusion's `--face-mask-padding` (one value for all sides), in percent of the crop. */
+  maskPadding: number;
+}
+
+const boxMasks = new Map<string, Float32Array>();
+
+/**
+ * FaceFusion's box mask on a size² crop (`create_box_mask`, docs/models/face.md §7.1): blur_amount =
+ * int(0.5·size·maskBlur), a zero strip of max(blur_amount // 2, 1, int(size·maskPadding/100)) px on
+ * each side, then a Gaussian of σ = blur_amount/4 centred on the strip's edge. Cached per setting.
+ */
+export function faceMask(size: number, { maskBlur, maskPadding }: BoxMaskSettings): Float32Array {
+  const key = `${size}:${maskBlur}:${maskPadding}`;
+  let mask = boxMasks.get(key);
+  if (!mask) {
+    // Python's int() truncates; the products are evaluated in FaceFusion's order.
+    const blurAmount = Math.trunc(size * 0.5 * maskBlur);
+    const blurArea = Math.max(Math.trunc(blurAmount / 2), 1);
+    const padding = Math.trunc((size * maskPadding) / 100);
+    mask = blurredBoxMask(size, size, { zero: Math.max(blurArea, padding), sigma: blurAmount * 0.25 });
+    boxMasks.set(key, mask);
+  }
+  return mask;
+}
 
 /** Bilinear resize of a one-channel float mask with pixel centres aligned (OpenCV's INTER_LINEAR). */
 export function resizeMask(src: Float32Array, sw: number, sh: number, dw: number, dh: number): Float32Array {

@@ -2,14 +2,14 @@
 // replace, swap them with the source identity, optionally restore them. Sessions and the source
 // latent stay warm between frames, so the same object serves image jobs, and through its
 // framePipeline video jobs and the realtime path (`process(frame) → frame`).
-import { ARCFACE_112_TEMPLATE, type ModelSession, type RgbImage } from '@visage/inference';
+import type { ModelSession, RgbImage } from '@visage/inference';
 import { type DetectorKind, detectFaces } from '../face/detect.ts';
-import { landmarks68With2dfan4, refineWithLandmarks } from '../face/landmark68.ts';
+import { faceAngle, landmarks68With2dfan4, refineWithLandmarks } from '../face/landmark68.ts';
 import type { FaceDetection } from '../face/types.ts';
 import { type FramePipeline, runFrame, type SequenceFrame } from '../frames/pipeline.ts';
 import { PluginInputError } from '../types.ts';
-import { alignFace, EYES_ONLY, fivePoints } from './align.ts';
-import { ARCFACE_SIZE, embedFace, meanIdentity } from './recognize.ts';
+import { EYES_ONLY, fivePoints } from './align.ts';
+import { alignForRecognition, l2Normalize, meanIdentity, rawEmbedding } from './recognize.ts';
 import { type RestoreModel, restoreFace } from './restore.ts';
 import { type AnalysedFace, type SelectOptions, selectFaces } from './select.ts';
 import { type PasteOptions, sourceLatent, swapFace } from './swap.ts';
@@ -107,7 +107,10 @@ export class FaceSwapProcessor {
       let face: FaceDetection = detection;
       let refined = false;
       if (landmarker) {
-        const { points, score } = await landmarks68With2dfan4(landmarker, image, detection.box);
+        // FaceFusion turns the 2DFAN4 crop upright by the face's coarse angle from the five points.
+        const five = fivePoints(detection);
+        const angle = faceAngle(five.points, five.estimated ? EYES_ONLY : undefined);
+        const { points, score } = await landmarks68With2dfan4(landmarker, image, detection.box, angle);
         face = refineWithLandmarks(detection, points, score, LANDMARK_SCORE_GATE);
         refined = face !== detection;
       }
@@ -124,16 +127,20 @@ export class FaceSwapProcessor {
     return faces;
   }
 
+  /** The face's raw ArcFace embedding; its normalised one is stored on the face. */
+  async #embedRaw(image: RgbImage, face: AnalysedFace): Promise<Float32Array> {
+    const t0 = performance.now();
+    const aligned = alignForRecognition(image, face.points, face.alignWeights);
+    const raw = await rawEmbedding(this.models.recognizer, aligned.crop);
+    face.embedding = l2Normalize(raw);
+    this.stats.timings.recognize += performance.now() - t0;
+    return raw;
+  }
+
   /** The face's normalised ArcFace embedding (stored on it). */
   async embed(image: RgbImage, face: AnalysedFace): Promise<Float32Array> {
-    if (face.embedding) return face.embedding;
-    const t0 = performance.now();
-    const aligned = alignFace(image, face.points, ARCFACE_112_TEMPLATE, ARCFACE_SIZE, {
-      weights: face.alignWeights,
-    });
-    face.embedding = await embedFace(this.models.recognizer, aligned.crop);
-    this.stats.timings.recognize += performance.now() - t0;
-    return face.embedding;
+    if (!face.embedding) await this.#embedRaw(image, face);
+    return face.embedding as Float32Array;
   }
 
   /** The largest face of an image, or a PluginInputError naming the image. */
@@ -143,13 +150,16 @@ export class FaceSwapProcessor {
     return face;
   }
 
-  /** Sets the identity to put in: the mean identity of the largest face of each source image. */
+  /**
+   * Sets the identity to put in: the mean of the raw embeddings of the largest face of each source
+   * image, as FaceFusion averages them (docs/models/face.md §4.5).
+   */
   async setSources(sources: readonly { name: string; image: RgbImage }[]): Promise<AnalysedFace[]> {
     const faces: AnalysedFace[] = [];
     const embeddings: Float32Array[] = [];
     for (const source of sources) {
       const face = await this.#largestFace(source.image, `the source image "${source.name}"`);
-      embeddings.push(await this.embed(source.image, face));
+      embeddings.push(await this.#embedRaw(source.image, face));
       faces.push(face);
     }
     this.#latent = sourceLatent(meanIdentity(embeddings), this.models.emap);
@@ -198,17 +208,21 @@ export class FaceSwapProcessor {
     this.stats.frames++;
     this.stats.facesFound += analysis.found;
     if (analysis.selected.length === 0) this.stats.framesWithoutFace++;
+    const { occluder, parser } = this.models;
     for (const face of analysis.selected) {
       const t0 = performance.now();
-      const { occluder, parser } = this.models;
       await swapFace(this.models.swapper, frame, face, latent, this.settings.paste, { occluder, parser });
       const t1 = performance.now();
       timings.swap += t1 - t0;
       if (restorer && this.settings.restoreStrength > 0) {
+        // FaceFusion's enhancer: box mask at the swap's blur (no padding) ∧ occlusion
+        // (docs/models/face.md §6.2).
         await restoreFace(restorer.session, frame, face.points, {
           strength: this.settings.restoreStrength,
           fidelity: this.settings.restoreFidelity,
           alignWeights: face.alignWeights,
+          maskBlur: this.settings.paste.maskBlur,
+          occluder,
         });
         timings.restore += performance.now() - t1;
       }

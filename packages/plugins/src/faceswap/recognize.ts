@@ -9,13 +9,16 @@ import { FACESWAP_MODEL_SET } from './models.ts';
 const PREPROCESS = FACESWAP_MODEL_SET.recognizer.preprocess;
 export const ARCFACE_SIZE = PREPROCESS.size;
 
-/** The face aligned as ArcFace takes it: the entry's template, at its size. */
+/**
+ * The face aligned as ArcFace takes it: the entry's template, at its size, the image's edge
+ * replicated past its border as FaceFusion does (docs/models/face.md §4.3).
+ */
 export function alignForRecognition(
   image: RgbImage,
   points: FivePoints,
   weights?: readonly number[],
 ): AlignedFace {
-  return alignForModel(image, points, PREPROCESS, { weights });
+  return alignForModel(image, points, PREPROCESS, { weights, border: 'replicate' });
 }
 
 export function l2Normalize(vector: Float32Array): Float32Array {
@@ -28,7 +31,11 @@ export function l2Normalize(vector: Float32Array): Float32Array {
   return out;
 }
 
-export async function embedFace(session: ModelSession, crop: RgbImage): Promise<Float32Array> {
+/**
+ * ArcFace's raw output for a 112² aligned crop: FaceFusion's `embedding`, whose length varies from
+ * face to face. {@link embedFace} normalises it.
+ */
+export async function rawEmbedding(session: ModelSession, crop: RgbImage): Promise<Float32Array> {
   if (crop.width !== ARCFACE_SIZE || crop.height !== ARCFACE_SIZE) {
     throw new Error(`ArcFace needs a ${ARCFACE_SIZE}² aligned crop, got ${crop.width}×${crop.height}`);
   }
@@ -39,15 +46,24 @@ export async function embedFace(session: ModelSession, crop: RgbImage): Promise<
   });
   const [output] = Object.values(outputs);
   if (!output) throw new Error('ArcFace returned no output');
-  return l2Normalize(output.data as Float32Array);
+  return output.data as Float32Array;
 }
 
-/** One identity from several source photos: the normalised mean of their normalised embeddings. */
-export function meanIdentity(embeddings: readonly Float32Array[]): Float32Array {
-  const first = embeddings[0];
+/** The L2-normalised embedding (insightface's `normed_embedding`): dot products are cosine similarities. */
+export async function embedFace(session: ModelSession, crop: RgbImage): Promise<Float32Array> {
+  return l2Normalize(await rawEmbedding(session, crop));
+}
+
+/**
+ * One identity from several source photos, as FaceFusion's `average_face_identity` feeds inswapper:
+ * the mean of the **raw** embeddings, normalised (docs/models/face.md §4.5). A photo thus counts in
+ * proportion to its embedding's length; with one photo it is just that photo's normed embedding.
+ */
+export function meanIdentity(rawEmbeddings: readonly Float32Array[]): Float32Array {
+  const first = rawEmbeddings[0];
   if (!first) throw new Error('No source face to take an identity from');
   const sum = new Float32Array(first.length);
-  for (const e of embeddings) {
+  for (const e of rawEmbeddings) {
     if (e.length !== sum.length)
       throw new Error(`Embeddings differ in length (${e.length} vs ${sum.length})`);
     for (let i = 0; i < e.length; i++) sum[i] = (sum[i] ?? 0) + (e[i] ?? 0);

@@ -1,9 +1,9 @@
 // Face restoration with GFPGAN 1.4 or CodeFormer (FaceFusion's face enhancer, docs/models/face.md §6):
-// warp the face onto the FFHQ 512 template, run the model on RGB in [−1, 1], and paste the restored crop back
-// into the frame through a feathered box mask, blended with the original by `strength`. Template, size
-// and normalisation are the catalog entries' `preprocess` (./models.ts; the same for both models).
+// warp the face onto the FFHQ 512 template (edges replicated), run the model on RGB in [−1, 1], and
+// paste the restored crop back through FaceFusion's box mask (feathered by `maskBlur`) ∧ the optional
+// occlusion mask of the same crop, blended with the original by `strength`. Template, size and
+// normalisation are the catalog entries' `preprocess` (./models.ts; the same for both models).
 import {
-  boxMask,
   fromCHW,
   invertAffine,
   type ModelSession,
@@ -15,6 +15,7 @@ import {
 } from '@visage/inference';
 import { inputDims, inputValues } from '../model-input.ts';
 import { alignForModel, type FivePoints } from './align.ts';
+import { faceMask, occlusionMask } from './masks.ts';
 import { FACESWAP_MODEL_SET } from './models.ts';
 
 export type { RestoreModel } from './model-ids.ts';
@@ -34,6 +35,13 @@ export interface RestoreOptions {
   fidelity?: number;
   /** Per-point weights of the alignment (EYES_ONLY for estimated mouth corners; see align.ts). */
   alignWeights?: readonly number[];
+  /** The box mask's feather, FaceFusion's `--face-mask-blur` (the swap's `maskBlur`; default 0.3). */
+  maskBlur?: number;
+  /**
+   * XSeg: what covers the face (hands, hair, glasses), judged on the restore crop, is left as it is,
+   * as FaceFusion's enhancer does with the occlusion mask on.
+   */
+  occluder?: ModelSession | null;
 }
 
 /** GFPGAN 1.4 and CodeFormer both work on 512² crops aligned to the FFHQ template. */
@@ -45,26 +53,23 @@ export const DEFAULT_FIDELITY = 0.5;
 /** Default strength, FaceFusion's `--face-enhancer-blend 80`. */
 export const DEFAULT_RESTORE_STRENGTH = 0.8;
 
-/**
- * Feather of the paste-back box mask, in crop pixels: FaceFusion's box mask with its default
- * `--face-mask-blur 0.3` on a 512 crop is blur_amount = int(0.5·512·0.3) = 76, a 38 px zero strip and
- * a Gaussian of σ = 19 across it, i.e. a ramp from the crop edge to 76 px in. `boxMask` with blur 76
- * and no padding is that ramp (σ = blur/4 centred blur/2 in), without the Gaussian's tails.
- */
-export const RESTORE_MASK_BLUR = 76;
+/** FaceFusion's default `--face-mask-blur`. */
+export const DEFAULT_RESTORE_MASK_BLUR = 0.3;
 
-// The mask is the same for every face: built once, on first use.
-let baseMask: Float32Array | undefined;
-// mask × strength, reused: filled and consumed by pasteBack in one synchronous stretch (no await in
-// between), so concurrent restoreFace calls cannot see each other's values.
-let scaledMask: Float32Array | undefined;
+// box ∧ occlusion, × strength: the one buffer a restore pastes through, reused. It is filled and
+// consumed by pasteBack in one synchronous stretch (no await in between), so concurrent restoreFace
+// calls cannot see each other's values.
+let pasteMask: Float32Array | undefined;
 
-function maskFor(strength: number): Float32Array {
-  baseMask ??= boxMask(RESTORE_SIZE, RESTORE_SIZE, { blur: RESTORE_MASK_BLUR, padding: 0 });
-  if (strength === 1) return baseMask;
-  scaledMask ??= new Float32Array(baseMask.length);
-  for (let i = 0; i < baseMask.length; i++) scaledMask[i] = (baseMask[i] ?? 0) * strength;
-  return scaledMask;
+function combinedMask(box: Float32Array, occlusion: Float32Array | null, strength: number): Float32Array {
+  if (!occlusion && strength === 1) return box;
+  pasteMask ??= new Float32Array(box.length);
+  for (let i = 0; i < box.length; i++) {
+    const b = box[i] ?? 0;
+    const o = occlusion ? (occlusion[i] ?? 0) : 1;
+    pasteMask[i] = Math.min(b, o) * strength;
+  }
+  return pasteMask;
 }
 
 function checkUnit(value: number, name: string): void {
@@ -99,13 +104,21 @@ export async function restoreFace(
   points: FivePoints,
   options: RestoreOptions,
 ): Promise<Rect> {
-  const { strength, fidelity = DEFAULT_FIDELITY } = options;
+  const { strength, fidelity = DEFAULT_FIDELITY, maskBlur = DEFAULT_RESTORE_MASK_BLUR } = options;
   checkUnit(strength, 'strength');
   checkUnit(fidelity, 'fidelity');
+  checkUnit(maskBlur, 'maskBlur');
   const input = imageInput(session);
   if (strength === 0) return { x: 0, y: 0, width: 0, height: 0 };
 
-  const aligned = alignForModel(frame, points, PREPROCESS, { weights: options.alignWeights });
+  // FaceFusion's warp_face_by_face_landmark_5: edges replicated past the frame (docs/models/face.md §4.3).
+  const aligned = alignForModel(frame, points, PREPROCESS, {
+    weights: options.alignWeights,
+    border: 'replicate',
+  });
+  // Judged on the crop as it is (the swapped face), alongside the restorer, as FaceFusion does.
+  const occlusion = options.occluder ? occlusionMask(options.occluder, aligned.crop) : null;
+  occlusion?.catch(() => undefined); // awaited below; never an unhandled rejection
   const feeds: Record<string, ort.Tensor> = {
     [input.name]: new ort.Tensor('float32', inputValues(aligned.crop, PREPROCESS), inputDims(PREPROCESS)),
   };
@@ -130,13 +143,15 @@ export async function restoreFace(
       `${session.id}: expected a float32 [1, 3, ${size}, ${size}] output, got ${output ? `${output.type}[${output.dims.join(', ')}]` : 'none'}`,
     );
   }
+  const occluded = occlusion ? await occlusion : null;
   // Clip to [−1, 1], (x + 1)/2·255, round (fromCHW clamps past 0..255 and rounds), into the crop's
-  // own buffer when it is RGB (it is not needed any more).
+  // own buffer when it is RGB (the occlusion model has read it by now).
   const restored = fromCHW(output.data as Float32Array, size, size, {
     ...PREPROCESS.normalize,
     clamp: true,
     ...(aligned.crop.channels === 3 ? { out: aligned.crop } : {}),
   });
-  // From here to the end there is no await: the shared scaled mask stays ours.
-  return pasteBack(frame, restored, invertAffine(aligned.matrix), maskFor(strength));
+  // From here to the end there is no await: the shared paste mask stays ours.
+  const box = faceMask(size, { maskBlur, maskPadding: 0 });
+  return pasteBack(frame, restored, invertAffine(aligned.matrix), combinedMask(box, occluded, strength));
 }

@@ -85,7 +85,7 @@ export const faceswapSchema = z.object({
     .min(0)
     .max(1)
     .default(0.3)
-    .describe('Softness of the pasted face edge.')
+    .describe('Softness of the pasted face edge (also of the restored face when restoring).')
     .meta({ group: 'Blending' }),
   maskPadding: z
     .int()
@@ -96,13 +96,17 @@ export const faceswapSchema = z.object({
     .meta({ group: 'Blending', advanced: true }),
   colorCorrection: z
     .boolean()
-    .default(true)
-    .describe("Match the new face's colours to the target's lighting.")
+    .default(false)
+    .describe(
+      "Shift the new face's colours to the target face's (measured on the cheeks, eyes and mouth only). Off by default, as in FaceFusion and Deep-Live-Cam: it can raise contrast or tint the skin.",
+    )
     .meta({ group: 'Blending' }),
   occlusionMask: z
     .boolean()
     .default(false)
-    .describe('Keep hands, hair and glasses that cover the face in front of it (XSeg model).')
+    .describe(
+      'Keep hands, hair and glasses that cover the face in front of it, through the swap and the restoration (XSeg model).',
+    )
     .meta({ group: 'Blending' }),
   regionMask: z
     .boolean()

@@ -1,10 +1,10 @@
 // biome-ignore-all lint/style/noNonNullAssertion: typed-array reads in the matrix loop are in bounds by construction
 // inswapper_128 (docs/models/face.md §5): the source identity becomes a latent through the model's `emap`
-// matrix; the target face is aligned to the arcface_128 template, swapped at 128², colour-matched
-// and pasted back with a feathered box mask. Only the pasted rectangle of the frame is written.
+// matrix; the target face is aligned to the arcface_128 template, swapped at 128², optionally
+// colour-matched on the face region, and pasted back through FaceFusion's box mask (∧ the optional
+// occlusion and region masks). Only the pasted rectangle of the frame is written.
 // Template, size and normalisation are the catalog entry's `preprocess` (./models.ts).
 import {
-  boxMask,
   colorTransfer,
   fromCHW,
   invertAffine,
@@ -17,7 +17,7 @@ import {
 } from '@visage/inference';
 import { inputDims, inputValues } from '../model-input.ts';
 import { alignForModel, type FivePoints } from './align.ts';
-import { intersectMasks, occlusionMask, regionMask } from './masks.ts';
+import { type BoxMaskSettings, faceMask, intersectMasks, occlusionMask, regionMask } from './masks.ts';
 import { FACESWAP_MODEL_SET } from './models.ts';
 import { l2Normalize } from './recognize.ts';
 
@@ -66,32 +66,42 @@ export function sourceLatent(identity: Float32Array, emap: Float32Array): Float3
   return l2Normalize(Float32Array.from(latent));
 }
 
-export interface PasteOptions {
-  /** Feather of the pasted edge as a fraction of half the crop (FaceFusion's face-mask-blur, default 0.3). */
-  maskBlur: number;
-  /** Zeroed border of the crop, in percent of its size. */
-  maskPadding: number;
-  /** Match the swapped face's colour statistics to the target face's before pasting. */
+export interface PasteOptions extends BoxMaskSettings {
+  /**
+   * Match the swapped face's colour statistics to the target face's before pasting (Visage's own
+   * option, off by default: no reference tool does this after inswapper; docs/models/face.md §5.4).
+   */
   colorCorrection: boolean;
 }
 
-const masks = new Map<string, Float32Array>();
+/**
+ * Where colour correction measures its statistics on the 128² arcface_128 crop: an ellipse centred
+ * (64, 74), semi-axes 28 × 34 px, over the template's eyes (y ≈ 51), nose and mouth (y ≈ 92) and
+ * the cheeks between, inside the skin of an aligned face, so hair, background and collar
+ * (which the box mask covers) do not count (docs/models/face.md §5.4).
+ */
+export const COLOR_REGION = { cx: 64, cy: 74, rx: 28, ry: 34 } as const;
 
-/** FaceFusion's box mask on a size² crop: blur 0.3 ⇒ a 19 px feather on 128². Cached per setting. */
-export function faceMask(
-  size: number,
-  { maskBlur, maskPadding }: Pick<PasteOptions, 'maskBlur' | 'maskPadding'>,
-) {
-  const key = `${size}:${maskBlur}:${maskPadding}`;
-  let mask = masks.get(key);
-  if (!mask) {
-    const padding = Math.round((maskPadding / 100) * size);
-    // Never a hard edge: even "blur 0" keeps a 1 px ramp so no seam shows.
-    const blur = Math.max(1, Math.round(maskBlur * 0.5 * size));
-    mask = boxMask(size, size, { blur, padding });
-    masks.set(key, mask);
+let colorRegion: Float32Array | undefined;
+
+/** {@link COLOR_REGION} as 0/1 weights on the 128² crop (built once). */
+export function colorRegionMask(): Float32Array {
+  if (!colorRegion) {
+    const { cx, cy, rx, ry } = COLOR_REGION;
+    colorRegion = new Float32Array(INSWAPPER_SIZE * INSWAPPER_SIZE);
+    for (let y = 0, o = 0; y < INSWAPPER_SIZE; y++) {
+      for (let x = 0; x < INSWAPPER_SIZE; x++, o++) {
+        colorRegion[o] = ((x - cx) / rx) ** 2 + ((y - cy) / ry) ** 2 <= 1 ? 1 : 0;
+      }
+    }
   }
-  return mask;
+  return colorRegion;
+}
+
+/** The swapped crop with its face's colour statistics moved to the target crop's (both 128²). */
+export function matchFaceColour(swapped: RgbImage, target: RgbImage): RgbImage {
+  const region = colorRegionMask();
+  return colorTransfer(swapped, target, { srcMask: region, referenceMask: region });
 }
 
 /** Optional mask models (see masks.ts). */
@@ -129,11 +139,8 @@ export async function swapFace(
   }
   // The output is in the input's range (RGB 0..1): the same normalisation undone.
   let swapped = fromCHW(output.data as Float32Array, INSWAPPER_SIZE, INSWAPPER_SIZE, PREPROCESS.normalize);
-  const box = faceMask(INSWAPPER_SIZE, options);
-  if (options.colorCorrection) {
-    swapped = colorTransfer(swapped, aligned.crop, { srcMask: box, referenceMask: box });
-  }
-  let mask = box;
+  if (options.colorCorrection) swapped = matchFaceColour(swapped, aligned.crop);
+  let mask = faceMask(INSWAPPER_SIZE, options);
   if (occlusion) mask = intersectMasks(mask, await occlusion);
   if (masks.parser) mask = intersectMasks(mask, await regionMask(masks.parser, swapped));
   return pasteBack(frame, swapped, invertAffine(aligned.matrix), mask);
