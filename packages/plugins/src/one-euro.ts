@@ -27,7 +27,7 @@ export interface OneEuroOptions {
  * one). f is `frequency` unless timestamps (seconds) are passed, then 1/(t − t_prev) for each step after
  * the first (a non-increasing timestamp falls back to `frequency`). Deterministic: no clock is read.
  *
- * Used against jitter: LivePortrait's driving motion (MotionSmoother: head angles and expression) and
+ * Used against jitter: LivePortrait's driving head angles (MotionSmoother; never the expression) and
  * the face swap's landmarks from frame to frame (faceswap/tracker.ts).
  */
 export class OneEuroFilter {

@@ -46,11 +46,12 @@ describe('modelNeeds', () => {
       'liveportrait_appearance_feature_extractor',
       'liveportrait_motion_extractor',
       'liveportrait_warping_spade',
+      '2d106det', // LP crops the portrait from its 106 points (liveportrait.md §5.3)
       'liveportrait_stitching',
     ];
     expect(modelNeeds(lp, {}).required).toEqual(base);
     expect(modelNeeds(lp, { eyeRetargeting: true, stitching: false }).required).toEqual([
-      ...base.slice(0, 3),
+      ...base.slice(0, 4),
       'liveportrait_stitching_eye',
       'liveportrait_landmark',
     ]);
@@ -60,7 +61,6 @@ describe('modelNeeds', () => {
       'det_10g',
       'yoloface_8n',
       'blazeface',
-      '2d106det',
       'liveportrait_landmark',
       'liveportrait_stitching_lip',
     ]);
