@@ -4,7 +4,7 @@
 import sharp from 'sharp';
 import {
   affine,
-  boxMask,
+  blurredBoxMask,
   composeAffine,
   createImage,
   decodeImage,
@@ -34,8 +34,9 @@ export async function run(): Promise<BenchResult> {
   for (let i = 0; i < frame.data.length; i++) frame.data[i] = (i * 7) & 255;
   // Crop → frame: rotate 10°, scale 0.5, crop centre onto the frame centre.
   const cropToFrame = similarityAffine(10, 0.5, [256, 256], [960 - 256, 540 - 256]);
-  // FaceFusion's default box-mask blur 0.3 on a 512 crop: 0.5·512·0.3 ≈ 77 px of feather.
-  const mask = boxMask(512, 512, { blur: 77 });
+  // FaceFusion's default box-mask blur 0.3 on a 512 crop: blur amount ⌊0.5·512·0.3⌋ = 76, so 38 rows
+  // of zeros and σ = 19 (docs/models/face.md §7.1).
+  const mask = blurredBoxMask(512, 512, { zero: 38, sigma: 19 });
   const region = pasteRegion(frame, crop, cropToFrame);
   // warpAffine into a buffer the size of the warped crop's bounding box, as sharp's affine outputs.
   const toRegion = composeAffine(affine(1, 0, -region.x, 0, 1, -region.y), cropToFrame);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   affine,
   applyAffine,
-  boxMask,
+  blurredBoxMask,
   createImage,
   invertAffine,
   pasteBack,
@@ -39,7 +39,7 @@ describe('pasteBack', () => {
     const crop = randomImage(64, 64, 3, 4);
     // Crop pixel → frame pixel: rotate 30°, scale 0.5, centre of the crop at (120, 70).
     const cropToFrame = similarityAffine(30, 0.5, [32, 32], [120 - 32, 70 - 32]);
-    const region = pasteBack(frame, crop, cropToFrame, boxMask(64, 64, { blur: 8 }));
+    const region = pasteBack(frame, crop, cropToFrame, blurredBoxMask(64, 64, { zero: 4, sigma: 2 }));
     // Bounding box computed here from the crop corners, one pixel out.
     const corners = [
       [-1, -1],

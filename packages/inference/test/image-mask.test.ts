@@ -1,61 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { blurredBoxMask, boxMask, gaussianBlur } from '../src/image/index.ts';
+import { blurredBoxMask, gaussianBlur } from '../src/image/index.ts';
 
 const at = (mask: Float32Array, width: number, x: number, y: number) => mask[y * width + x] ?? Number.NaN;
-
-describe('boxMask', () => {
-  it('is 1 in the centre, 0 at the corners and edges, with a monotonic ramp across the feather', () => {
-    const w = 64;
-    const h = 48;
-    const mask = boxMask(w, h, { blur: 10 });
-    expect(mask).toHaveLength(w * h);
-    expect(at(mask, w, 32, 24)).toBe(1);
-    for (const [x, y] of [
-      [0, 0],
-      [w - 1, 0],
-      [0, h - 1],
-      [w - 1, h - 1],
-    ] as const) {
-      expect(at(mask, w, x, y)).toBe(0);
-    }
-    expect(at(mask, w, 0, 24)).toBe(0);
-    expect(at(mask, w, 32, h - 1)).toBe(0);
-    // Middle row, left to right: rises strictly over pixels 0..10, then flat at 1, then falls symmetrically.
-    for (let x = 1; x <= 10; x++) expect(at(mask, w, x, 24)).toBeGreaterThan(at(mask, w, x - 1, 24));
-    for (let x = 10; x <= w - 11; x++) expect(at(mask, w, x, 24)).toBe(1);
-    for (let x = 0; x < w; x++) expect(at(mask, w, x, 24)).toBeCloseTo(at(mask, w, w - 1 - x, 24), 6);
-    // Halfway through the feather the blurred step is at one half.
-    expect(at(mask, w, 5, 24)).toBeCloseTo(0.5, 6);
-    // The edge is a Gaussian-blurred step (σ = blur/4, cut at ±2σ), not a linear ramp: pixel 2 is
-    // t = 0.2 → (Φ(−1.2) − Φ(−2)) / (Φ(2) − Φ(−2)) = (0.115070 − 0.022750) / 0.954500 = 0.096721.
-    expect(at(mask, w, 2, 24)).toBeCloseTo(0.096721, 5);
-    // Separable: a corner-region value is the product of the row and column profiles.
-    expect(at(mask, w, 3, 4)).toBeCloseTo(at(mask, w, 3, 24) * at(mask, w, 32, 4), 6);
-  });
-
-  it('keeps `padding` pixels at 0 before the feather starts (per side)', () => {
-    const w = 40;
-    const mask = boxMask(w, 40, { blur: 6, padding: [2, 4, 6, 8] }); // top, right, bottom, left
-    for (let x = 0; x <= 8; x++) expect(at(mask, w, x, 20)).toBe(0);
-    expect(at(mask, w, 9, 20)).toBeGreaterThan(0);
-    expect(at(mask, w, 14, 20)).toBe(1);
-    for (let x = w - 5; x < w; x++) expect(at(mask, w, x, 20)).toBe(0);
-    for (let y = 0; y <= 2; y++) expect(at(mask, w, 20, y)).toBe(0);
-    expect(at(mask, w, 20, 8)).toBe(1);
-    for (let y = 40 - 7; y < 40; y++) expect(at(mask, w, 20, y)).toBe(0);
-  });
-
-  it('without blur is a hard box', () => {
-    const mask = boxMask(5, 4);
-    expect(Array.from(mask)).toEqual(new Array(20).fill(1));
-    expect(Array.from(boxMask(4, 3, { padding: 1 }))).toEqual([0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0]);
-  });
-
-  it('rejects bad sizes and negative blur', () => {
-    expect(() => boxMask(0, 4)).toThrow(/positive/);
-    expect(() => boxMask(4, 4, { blur: -1 })).toThrow(/≥ 0/);
-  });
-});
 
 // Expected values: cv2.GaussianBlur(mask, (0, 0), σ) on the same float32 box, OpenCV 4.6.0 with numpy
 // 1.24 (Debian bookworm python3-opencv), printed to 7 digits. The first three are FaceFusion 3.8.1's
@@ -155,7 +101,7 @@ describe('gaussianBlur', () => {
   });
 
   it('softens a hard box mask edge to a ramp, and σ = 0 copies', () => {
-    const hard = boxMask(20, 20, { padding: 5 });
+    const hard = blurredBoxMask(20, 20, { zero: 5, sigma: 0 }); // a hard box, 5 px of zeros
     const soft = gaussianBlur(hard, 20, 20, 1.5);
     expect(at(soft, 20, 10, 10)).toBeGreaterThan(0.99); // 3σ from both edges
     expect(at(soft, 20, 5, 10)).toBeGreaterThan(0.2);

@@ -25,9 +25,7 @@ export {
 } from './image.ts';
 export {
   type BlurredBoxMaskOptions,
-  type BoxMaskOptions,
   blurredBoxMask,
-  boxMask,
   gaussianBlur,
 } from './mask.ts';
 export {

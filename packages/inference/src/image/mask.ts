@@ -1,71 +1,6 @@
 // biome-ignore-all lint/style/noNonNullAssertion: typed-array reads in the pixel loops are in bounds by construction
-// Single-channel float masks (0..1, row-major width×height): feathered box masks for pasting a face
-// crop back (a truncated ramp, and FaceFusion's blurred box), and a separable Gaussian blur.
-
-export interface BoxMaskOptions {
-  /** Feather width in pixels: the mask rises from 0 to 1 over this many pixels. Default 0 (hard box). */
-  blur?: number;
-  /** Pixels kept at 0 along each edge before the feather: one value or [top, right, bottom, left]. */
-  padding?: number | readonly [number, number, number, number];
-}
-
-// Standard normal CDF via erf (Abramowitz & Stegun 7.1.26, |error| < 1.5e-7).
-function normalCdf(z: number): number {
-  const x = Math.abs(z) / Math.SQRT2;
-  const t = 1 / (1 + 0.3275911 * x);
-  const poly =
-    t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
-  const erf = 1 - poly * Math.exp(-x * x);
-  return z >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf);
-}
-
-const CDF_LO = normalCdf(-2);
-const CDF_SPAN = normalCdf(2) - CDF_LO;
-
-// A step blurred by a Gaussian truncated at ±2σ, rescaled to hit exactly 0 at t = 0 and 1 at t = 1.
-// That is FaceFusion's box mask edge (σ = blur/4, centred blur/2 in) without the tails, so the crop's
-// border is exactly 0 and its inside exactly 1.
-function ramp(t: number): number {
-  if (t <= 0) return 0;
-  if (t >= 1) return 1;
-  return (normalCdf(4 * t - 2) - CDF_LO) / CDF_SPAN;
-}
-
-function profile(n: number, padStart: number, padEnd: number, blur: number): Float32Array {
-  const p = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    const a = i - padStart;
-    const b = n - 1 - i - padEnd;
-    p[i] = blur > 0 ? Math.min(ramp(a / blur), ramp(b / blur)) : a >= 0 && b >= 0 ? 1 : 0;
-  }
-  return p;
-}
-
-/**
- * Feathered box mask for a width×height crop. Pixel `padding` from an edge is 0, pixel
- * `padding + blur` is 1. The blurred box is separable, so the mask is the product of two 1-D
- * profiles (rounded corners as with a 2-D blur). FaceFusion's `--face-mask-blur b` on a crop of
- * width w corresponds to blur ≈ 0.5·w·b.
- */
-export function boxMask(width: number, height: number, options: BoxMaskOptions = {}): Float32Array {
-  const blur = options.blur ?? 0;
-  const pad = options.padding ?? 0;
-  const [top, right, bottom, left] = typeof pad === 'number' ? [pad, pad, pad, pad] : pad;
-  if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
-    throw new RangeError(`boxMask: size must be positive integers (got ${width}×${height})`);
-  }
-  if (!(blur >= 0) || ![top, right, bottom, left].every((v) => v >= 0)) {
-    throw new RangeError(`boxMask: blur and padding must be ≥ 0 (got blur ${blur}, padding ${String(pad)})`);
-  }
-  const px = profile(width, left, right, blur);
-  const py = profile(height, top, bottom, blur);
-  const mask = new Float32Array(width * height);
-  for (let y = 0, o = 0; y < height; y++) {
-    const vy = py[y]!;
-    for (let x = 0; x < width; x++, o++) mask[o] = vy * px[x]!;
-  }
-  return mask;
-}
+// Single-channel float masks (0..1, row-major width×height): FaceFusion's blurred box mask for pasting
+// a face crop back, and a separable Gaussian blur.
 
 export interface BlurredBoxMaskOptions {
   /** Rows and columns set to 0 along each edge before the blur: one value or [top, right, bottom, left]. */
@@ -111,7 +46,7 @@ function blurredProfile(n: number, zeroStart: number, zeroEnd: number, sigma: nu
  * A box of ones with `zero` rows/columns of 0 along its edges, blurred as cv2.GaussianBlur(mask,
  * (0, 0), σ) blurs it (kernel radius 4σ, reflect-101 borders): FaceFusion's box mask
  * (docs/models/face.md §7.1). The box is separable, so the result is the product of the two blurred
- * 1-D profiles. Unlike {@link boxMask} the edge is not exactly 0: the blur reaches it.
+ * 1-D profiles. The edge is not exactly 0: the blur reaches it.
  */
 export function blurredBoxMask(width: number, height: number, options: BlurredBoxMaskOptions): Float32Array {
   const { zero, sigma } = options;
