@@ -42,7 +42,8 @@ WORKDIR /app/apps/web
 EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=5s --start-period=20s \
   CMD node -e "fetch('http://127.0.0.1:3000/api/health').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"
-CMD ["node_modules/.bin/next", "start"]
+# server.ts: Next.js plus the forwarding of live sockets to the workers (docs/live.md §3).
+CMD ["node", "--import", "tsx", "server.ts"]
 
 # ── worker: CUDA 12 + cuDNN runtime for onnxruntime-node's CUDA provider, plus ffmpeg ─────────
 FROM ${CUDA_IMAGE} AS worker

@@ -8,12 +8,12 @@ setup_and_load_env
 export PORT="${PORT:-3000}"
 
 if [ "${1:-}" = --dev ]; then
-  web="cd apps/web && exec node_modules/.bin/next dev --port $PORT"
+  web="cd apps/web && exec node --import tsx server.ts --dev --port $PORT"
   worker="cd apps/worker && exec node --watch --import tsx src/main.ts"
 else
   say "Building the web app…"
   pnpm exec turbo run build --filter=@visage/web --output-logs=errors-only
-  web="cd apps/web && exec node_modules/.bin/next start --port $PORT"
+  web="cd apps/web && exec node --import tsx server.ts --port $PORT"
   worker="cd apps/worker && exec node --import tsx src/main.ts"
 fi
 

@@ -10,6 +10,8 @@ setup_and_load_env --for-tests
 # The browser tests launch the Chromium setup found (or installed).
 CHROMIUM_PATH="$(find_chromium)"
 export CHROMIUM_PATH
+# .env turns live mode on in every worker the tests start: each takes a free port, not 3001.
+export VISAGE_LIVE_PORT=0
 
 rm -rf test-results
 status=0

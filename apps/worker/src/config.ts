@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { booleanEnv, logEnv, logFormat, parseEnv, storeEnv } from '@visage/db/env';
+import { DEFAULT_LIVE_SESSIONS_PER_USER } from '@visage/db/live';
 import { z } from 'zod';
 
 export { ConfigError } from '@visage/db/env';
@@ -53,6 +54,29 @@ const schema = z.object({
   VISAGE_MODEL_IDLE_TTL_S: z.coerce.number().min(0).default(600),
   /** Longest driving video (or motion template) portrait animation accepts; read by the plugin. */
   VISAGE_MAX_DRIVING_SECONDS: z.coerce.number().positive().default(600),
+
+  // Live mode (docs/live.md). The web app's secret signs the tickets; without it live mode is off.
+  BETTER_AUTH_SECRET: z
+    .string()
+    .min(32, 'must be at least 32 characters (setup.sh generates one)')
+    .optional(),
+  /** Port of this worker's live endpoint (0: any free port, which the heartbeat publishes). */
+  VISAGE_LIVE_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
+  /** Address it listens on: loopback unless the web app runs on another machine or container. */
+  VISAGE_LIVE_HOST: z.string().min(1).default('127.0.0.1'),
+  /** How the web server reaches it, when not ws://VISAGE_LIVE_HOST:port (containers: ws://worker:3001). */
+  VISAGE_LIVE_URL: z.url({ protocol: /^wss?$/ }).optional(),
+  /** Live sessions at once on this worker (0 turns live mode off); default 1 on cpu, 2 on a GPU. */
+  VISAGE_LIVE_SLOTS: z.coerce.number().int().min(0).max(64).optional(),
+  /** Live sessions one user may have open at once, across all workers. */
+  VISAGE_LIVE_SESSIONS_PER_USER: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(64)
+    .default(DEFAULT_LIVE_SESSIONS_PER_USER),
+  /** Longest live recording; a longer one is saved at this length. */
+  VISAGE_LIVE_MAX_RECORD_S: z.coerce.number().int().min(1).default(600),
 });
 
 export type WorkerConfig = ReturnType<typeof loadConfig>;

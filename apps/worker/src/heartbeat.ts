@@ -27,6 +27,10 @@ export async function startHeartbeat(
   );
   timer.unref();
   return {
+    /** Publishes the presence now (a live slot was taken or freed), not at the next beat. */
+    beatNow(): Promise<unknown> {
+      return beat();
+    },
     async stop() {
       clearInterval(timer);
       await redis.del(key);

@@ -12,6 +12,7 @@ import type { WorkerConfig } from './config.ts';
 import { startHeartbeat } from './heartbeat.ts';
 import { type Cancellation, listenForCancels, WorkerShutdown } from './jobs/cancellation.ts';
 import { assignHandlers, pluginHandlers, startJobWorkers } from './jobs/registry.ts';
+import { type LiveServer, startLiveServer } from './live/server.ts';
 import type { Logger } from './logger.ts';
 import { type ModelAgent, startModelAgent } from './models/agent.ts';
 
@@ -69,8 +70,15 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Ru
     log,
   });
 
-  const opened: { db?: Db; redis?: Redis; cancellation?: Cancellation; modelAgent?: ModelAgent } = {};
+  const opened: {
+    db?: Db;
+    redis?: Redis;
+    cancellation?: Cancellation;
+    modelAgent?: ModelAgent;
+    live?: LiveServer;
+  } = {};
   const closeConnections = async () => {
+    await opened.live?.stop();
     await opened.modelAgent?.stop();
     await opened.cancellation?.close();
     await Promise.all([opened.redis?.quit(), opened.db?.$disconnect()]);
@@ -128,6 +136,21 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Ru
         stalledIntervalMs: config.VISAGE_STALLED_INTERVAL_MS,
       },
     );
+    // A slot taken or freed is published at once, so the web app never picks a full worker for long.
+    let announce: () => void = () => undefined;
+    opened.live = await startLive(config, log, {
+      onSlotsChanged: () => announce(),
+      workerId: id,
+      redis,
+      prefix: config.REDIS_PREFIX,
+      db,
+      media,
+      plugins,
+      models,
+      device: selected,
+      log,
+    });
+    const live = opened.live;
     const startedAt = new Date().toISOString();
     const heartbeat = await startHeartbeat(
       redis,
@@ -157,11 +180,20 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Ru
             misses: stats.misses,
             evictions: stats.evictions,
           },
+          ...(live ? { live: live.presence() } : {}),
         };
       },
       (error) => log.warn({ err: error }, 'worker heartbeat refresh failed; retrying'),
-      modelAgent.refresh,
+      async () => {
+        await modelAgent.refresh();
+        await live?.refresh();
+      },
     );
+    announce = () => {
+      heartbeat
+        .beatNow()
+        .catch((error: unknown) => log.warn({ err: error }, 'could not publish the live slots'));
+    };
     log.info(
       {
         workerId: id,
@@ -177,6 +209,8 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Ru
       async stop() {
         await modelAgent.stop(); // running pulls are cancelled; their .part files stay for a resume
         opened.modelAgent = undefined;
+        await live?.stop(); // live sessions end at once (close 1001): the browser asks for another worker
+        opened.live = undefined;
         const closing = jobs.close();
         // Give running jobs until half the shutdown budget, then abort them (they are re-queued).
         const grace = setTimeout(() => {
@@ -199,4 +233,30 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Ru
     await closeConnections();
     throw error;
   }
+}
+
+/** The live endpoint, unless this worker runs no live plugin, has no slots, or lacks the ticket secret. */
+async function startLive(
+  config: WorkerConfig,
+  log: Logger,
+  deps: Parameters<typeof startLiveServer>[1],
+): Promise<LiveServer | undefined> {
+  const slots = config.VISAGE_LIVE_SLOTS ?? (deps.device.device === 'cpu' ? 1 : 2);
+  if (slots === 0 || !deps.plugins.some((p) => p.openLive)) return undefined;
+  if (!config.BETTER_AUTH_SECRET) {
+    log.warn("live mode is off on this worker: set BETTER_AUTH_SECRET (the web app's secret) to turn it on");
+    return undefined;
+  }
+  return startLiveServer(
+    {
+      port: config.VISAGE_LIVE_PORT,
+      host: config.VISAGE_LIVE_HOST,
+      advertiseUrl: config.VISAGE_LIVE_URL,
+      slots,
+      sessionsPerUser: config.VISAGE_LIVE_SESSIONS_PER_USER,
+      maxRecordMs: config.VISAGE_LIVE_MAX_RECORD_S * 1000,
+      secret: config.BETTER_AUTH_SECRET,
+    },
+    deps,
+  );
 }

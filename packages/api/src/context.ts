@@ -24,6 +24,8 @@ export interface ApiServices {
   modelCommands: ModelCommands;
   /** Plugins this installation runs (their queues exist). */
   plugins: readonly string[];
+  /** Live mode: the key live tickets are signed with (the auth secret) and the per-user session limit. */
+  live: { secret: string; sessionsPerUser: number };
 }
 
 export interface Context extends ApiServices {

@@ -1,6 +1,7 @@
 import { apiKeysRouter } from './routers/api-keys.ts';
 import { assetsRouter } from './routers/assets.ts';
 import { jobsRouter } from './routers/jobs.ts';
+import { liveRouter } from './routers/live.ts';
 import { modelsRouter } from './routers/models.ts';
 import { systemRouter } from './routers/system.ts';
 import { teamRouter } from './routers/team.ts';
@@ -13,6 +14,7 @@ export const appRouter = router({
   apiKeys: apiKeysRouter,
   team: teamRouter,
   models: modelsRouter,
+  live: liveRouter,
 });
 
 export type AppRouter = typeof appRouter;

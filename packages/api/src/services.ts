@@ -1,5 +1,6 @@
 // Everything the API needs, built once per web process (and per test).
 import { createDb, createRedis } from '@visage/db';
+import { DEFAULT_LIVE_SESSIONS_PER_USER } from '@visage/db/live';
 import { DEFAULT_MEDIA_LIMITS, MediaStore } from '@visage/db/media';
 import { createAuth } from './auth.ts';
 import type { ApiServices } from './context.ts';
@@ -22,6 +23,8 @@ export interface ApiConfig {
   maxImageBytes?: number;
   maxVideoBytes?: number;
   plugins: readonly string[];
+  /** Live sessions one user may have open at once (default DEFAULT_LIVE_SESSIONS_PER_USER). */
+  liveSessionsPerUser?: number;
   /** Shown in PostgreSQL's and Redis's connection lists. */
   connectionName: string;
   onError(error: Error, context: string): void;
@@ -68,6 +71,10 @@ export async function createApiServices(
     media,
     modelCommands,
     plugins: config.plugins,
+    live: {
+      secret: config.authSecret,
+      sessionsPerUser: config.liveSessionsPerUser ?? DEFAULT_LIVE_SESSIONS_PER_USER,
+    },
     async close() {
       await queues.close();
       await events.close();

@@ -1,8 +1,8 @@
 // Plugin descriptors (id, zod input, asset fields) for the API: no runtime code.
 import type { PluginDescriptor } from './descriptor.ts';
-import { faceswapDescriptor } from './faceswap/schema.ts';
-import { liveportraitDescriptor } from './liveportrait/schema.ts';
-import { testPluginDescriptor } from './test/schema.ts';
+import { faceswapDescriptor, faceswapLiveDescriptor } from './faceswap/schema.ts';
+import { liveportraitDescriptor, liveportraitLiveDescriptor } from './liveportrait/schema.ts';
+import { testLiveDescriptor, testPluginDescriptor } from './test/schema.ts';
 
 export { type ModelNeeds, modelNeeds, type PluginDescriptor, referencedAssets } from './descriptor.ts';
 
@@ -17,3 +17,10 @@ export const pluginDescriptors: readonly PluginDescriptor[] = [
 export function enabledPluginIds({ enableTestPlugin }: { enableTestPlugin: boolean }): string[] {
   return pluginDescriptors.map((d) => d.id).filter((id) => id !== 'test' || enableTestPlugin);
 }
+
+/** What a live session of each plugin takes (docs/live.md §1); a plugin without one has no live mode. */
+export const liveDescriptors: readonly PluginDescriptor[] = [
+  faceswapLiveDescriptor,
+  liveportraitLiveDescriptor,
+  testLiveDescriptor,
+];

@@ -1,8 +1,9 @@
 // The contract between the worker and a plugin (docs/architecture.md §5).
 import type { SelectedDevice } from '@visage/device';
-import type { ModelLease } from '@visage/inference';
+import type { ModelLease, RgbImage } from '@visage/inference';
 import type { z } from 'zod';
 import type { PluginDescriptor } from './descriptor.ts';
+import type { ModelUse } from './leases.ts';
 
 /** The subset of a pino logger plugins use. */
 export interface PluginLogger {
@@ -62,8 +63,29 @@ export interface RunContext {
   record(metadata: Record<string, unknown>): void;
 }
 
+/** What a live session gives its plugin: the same models and assets a job gets, without a job. */
+export interface LiveContext {
+  log: PluginLogger;
+  /** The session's input assets (checked readable by the session's user). */
+  assets: Pick<AssetAccess, 'input'>;
+  models: { acquire(id: string): Promise<ModelLease> };
+  device: SelectedDevice;
+}
+
+/** A live session's per-frame work: models loaded and inputs read once, then one call per frame. */
+export interface LiveFrameProcessor {
+  /** The processed frame (it may be `frame`, changed in place). */
+  process(frame: RgbImage, timestampMs?: number): Promise<RgbImage>;
+  /** The models the session holds, with the provider each runs on. */
+  readonly models: readonly ModelUse[];
+  /** Releases the model leases; `process` must not be called afterwards. */
+  close(): void;
+}
+
 export interface Plugin<S extends z.ZodType = z.ZodType> extends PluginDescriptor<S> {
   run(ctx: RunContext, input: z.infer<S>): Promise<void>;
+  /** Opens a live session with options valid for the plugin's live descriptor (docs/live.md §1). */
+  openLive?(ctx: LiveContext, options: unknown): Promise<LiveFrameProcessor>;
 }
 
 /** A plugin error whose message is meant for the user (bad input, no face found…); never retried. */

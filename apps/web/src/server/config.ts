@@ -2,6 +2,7 @@
 // it with a message naming the variable. (next.config.ts loads the repository's .env.)
 import path from 'node:path';
 import { booleanEnv as flag, logEnv, logFormat, parseEnv, storeEnv } from '@visage/db/env';
+import { DEFAULT_LIVE_SESSIONS_PER_USER } from '@visage/db/live';
 import { z } from 'zod';
 
 export { ConfigError } from '@visage/db/env';
@@ -25,6 +26,13 @@ const schema = z.object({
   VISAGE_MAX_IMAGE_MB: z.coerce.number().positive().default(50),
   VISAGE_MAX_VIDEO_MB: z.coerce.number().positive().default(2048),
   VISAGE_ENABLE_TEST_PLUGIN: flag.default(false),
+  /** Live sessions one user may have open at once, across all workers (docs/live.md §3). */
+  VISAGE_LIVE_SESSIONS_PER_USER: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(64)
+    .default(DEFAULT_LIVE_SESSIONS_PER_USER),
 });
 
 export type WebConfig = ReturnType<typeof parseConfig>;

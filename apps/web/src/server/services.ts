@@ -24,6 +24,7 @@ async function create(): Promise<Services> {
     maxImageBytes: c.maxImageBytes,
     maxVideoBytes: c.maxVideoBytes,
     plugins: enabledPluginIds({ enableTestPlugin: c.VISAGE_ENABLE_TEST_PLUGIN }),
+    liveSessionsPerUser: c.VISAGE_LIVE_SESSIONS_PER_USER,
     connectionName: `visage-web:${process.pid}`,
     onError: (error, context) => {
       // ioredis emits on every reconnect attempt; log each distinct failure once.

@@ -1,4 +1,4 @@
-// Real processes for integration tests: the Next.js server (next dev) and the worker.
+// Real processes for integration tests: the web server (server.ts in dev mode) and the worker.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { rm } from 'node:fs/promises';
@@ -25,13 +25,16 @@ export interface NextServer {
   exit: Promise<unknown[]>;
 }
 
-/** Starts `next dev` in its own build folder (so it never fights a running `npm run dev`). */
+/**
+ * Starts the web server as `npm run dev` does (server.ts: Next in dev mode plus the live socket
+ * forwarding), in its own build folder so it never fights a running `npm run dev`.
+ */
 export async function startNext(env: Record<string, string>): Promise<NextServer> {
   const port = await freePort();
   const distDir = `.next-test-${process.pid}-${port}`;
   const child = spawn(
-    path.join(webDir, 'node_modules/.bin/next'),
-    ['dev', '--hostname', '127.0.0.1', '--port', String(port)],
+    process.execPath,
+    ['--import', 'tsx', 'server.ts', '--dev', '--hostname', '127.0.0.1', '--port', String(port)],
     {
       cwd: webDir,
       env: {
@@ -58,7 +61,7 @@ export async function waitForOutput(server: NextServer, text: string): Promise<v
     () => {
       if (server.output.join('').includes(text)) return;
       const state = server.child.exitCode === null ? 'never printed' : 'exited before printing';
-      throw new Error(`next dev ${state} "${text}":\n${server.output.join('')}`);
+      throw new Error(`the web server ${state} "${text}":\n${server.output.join('')}`);
     },
     { timeout: 60_000, interval: 100 },
   );

@@ -37,6 +37,8 @@ export async function createTestEnv(label: string, extraEnv: Record<string, stri
       VISAGE_MEDIA_DIR: mediaDir,
       VISAGE_MODELS_DIR: `${mediaDir}-models`,
       VISAGE_ENABLE_TEST_PLUGIN: '1',
+      // Each worker's live endpoint on a free port of its own (several stacks run at once).
+      VISAGE_LIVE_PORT: '0',
       ...extraEnv,
     },
     mediaDir,

@@ -2,6 +2,15 @@
 // heartbeat); the web app lists them for the health check and the system status.
 import type { Redis } from 'ioredis';
 
+/** A worker's live endpoint (docs/live.md §3). */
+export interface LivePresence {
+  /** Where the web server forwards sockets: ws://host:port. */
+  url: string;
+  slots: number;
+  active: number;
+  plugins: string[];
+}
+
 export interface WorkerPresence {
   id: string;
   host: string;
@@ -22,6 +31,8 @@ export interface WorkerPresence {
     misses: number;
     evictions: number;
   };
+  /** The worker's live endpoint and slots (absent when it serves no live sessions). */
+  live?: LivePresence;
 }
 
 export const workerKey = (prefix: string, id: string) => `${prefix}:workers:${id}`;

@@ -10,6 +10,8 @@ export interface NewAsset {
   organizationId?: string | null;
   kind: AssetKind;
   originalName?: string | null;
+  /** Provenance kept with the asset (a live recording's plugin, models and provider…). */
+  metadata?: Prisma.InputJsonValue;
   /**
    * When given, the stored file is checked to still exist under the lock `deleteAsset` takes: this
    * closes the window where the last other row is deleted (with the file) between ingest and insert.
@@ -18,7 +20,7 @@ export interface NewAsset {
 }
 
 export async function createAsset(db: Db, stored: StoredMedia, options: NewAsset): Promise<Asset> {
-  const { ownerId, organizationId = null, kind, originalName = null, store } = options;
+  const { ownerId, organizationId = null, kind, originalName = null, metadata, store } = options;
   return db.$transaction(async (tx) => {
     await lockStorageKey(tx, stored.storageKey);
     if (store && !(await store.has(stored.storageKey))) {
@@ -32,6 +34,7 @@ export async function createAsset(db: Db, stored: StoredMedia, options: NewAsset
         organizationId,
         kind,
         originalName,
+        ...(metadata === undefined ? {} : { metadata }),
         mime: stored.mime,
         bytes: BigInt(stored.bytes),
         sha256: stored.sha256,

@@ -18,7 +18,10 @@ export interface FaceSwapFrameProcessor {
 
 export async function openFaceSwapFrameProcessor(
   acquire: (id: string) => Promise<ModelLease>,
-  input: Omit<FaceswapInput, 'source' | 'target'>,
+  input: Omit<
+    FaceswapInput,
+    'source' | 'target' | 'reference' | 'referenceFrame' | 'videoQuality' | 'imageFormat'
+  >,
   sources: readonly { name: string; image: RgbImage }[],
 ): Promise<FaceSwapFrameProcessor> {
   const acquired = await acquireFaceSwapModels(acquire, input);

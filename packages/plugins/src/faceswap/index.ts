@@ -1,9 +1,11 @@
 import type { Plugin } from '../types.ts';
+import { openFaceswapLive } from './live.ts';
 import { runFaceswap } from './run.ts';
 import { faceswapDescriptor } from './schema.ts';
 
 export const faceswapPlugin: Plugin<typeof faceswapDescriptor.input> = {
   ...faceswapDescriptor,
+  openLive: openFaceswapLive,
   run: runFaceswap,
 };
 

@@ -9,7 +9,12 @@ import { swapImage } from './run-image.ts';
 import { decodeFrameAt, swapVideo } from './run-video.ts';
 import type { FaceswapInput } from './schema.ts';
 
-export function settingsOf(input: Omit<FaceswapInput, 'source' | 'target'>): FaceSwapSettings {
+export function settingsOf(
+  input: Omit<
+    FaceswapInput,
+    'source' | 'target' | 'reference' | 'referenceFrame' | 'videoQuality' | 'imageFormat'
+  >,
+): FaceSwapSettings {
   return {
     detectorScore: input.detectorScore,
     selection: {

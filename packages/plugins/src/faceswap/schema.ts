@@ -172,3 +172,29 @@ export const faceswapDescriptor = {
   models: requiredModels,
   optionalModels,
 } satisfies PluginDescriptor<typeof faceswapSchema>;
+
+/**
+ * A live session's options (docs/live.md §1): the camera is the target, so no target, reference face
+ * or file formats; the smoothing and detection interval of videos apply to the stream.
+ */
+export const faceswapLiveSchema = faceswapSchema
+  .omit({ target: true, reference: true, referenceFrame: true, videoQuality: true, imageFormat: true })
+  .extend({
+    faces: z
+      .enum(['all', 'largest', 'left-most', 'index'])
+      .default('largest')
+      .describe('Which faces in the camera picture to replace.')
+      .meta({ group: 'Faces' }),
+  });
+
+export type FaceswapLiveInput = z.infer<typeof faceswapLiveSchema>;
+
+export const faceswapLiveDescriptor = {
+  id: 'faceswap',
+  title: 'Live face swap',
+  description: 'Puts the face from your photos onto the faces in your camera, in real time.',
+  input: faceswapLiveSchema,
+  assetFields: ['source'],
+  models: requiredModels,
+  optionalModels,
+} satisfies PluginDescriptor<typeof faceswapLiveSchema>;

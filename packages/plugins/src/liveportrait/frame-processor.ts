@@ -13,7 +13,7 @@ import { squareCropping, wholeFrameCropping } from './crop.ts';
 import { animationPipeline, type DrivingLocation } from './frame-pipeline.ts';
 import { followsDrivingRatios } from './needs.ts';
 import { animateSettings } from './run.ts';
-import type { LiveportraitInput } from './schema.ts';
+import type { LiveportraitInput, LiveportraitLiveInput } from './schema.ts';
 import { drivingFaceFinder } from './tracking.ts';
 
 export interface LivePortraitFrameProcessor {
@@ -26,7 +26,7 @@ export interface LivePortraitFrameProcessor {
 
 export async function openLivePortraitFrameProcessor(
   acquire: (id: string) => Promise<ModelLease>,
-  input: Omit<LiveportraitInput, 'source' | 'driving' | 'motion'>,
+  input: Omit<LiveportraitLiveInput, 'source'>,
   portrait: { name: string; image: RgbImage },
   fps = 30,
 ): Promise<LivePortraitFrameProcessor> {

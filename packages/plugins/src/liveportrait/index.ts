@@ -1,9 +1,11 @@
 import type { Plugin } from '../types.ts';
+import { openLiveportraitLive } from './live.ts';
 import { runLiveportrait } from './run.ts';
 import { liveportraitDescriptor } from './schema.ts';
 
 export const liveportraitPlugin: Plugin<typeof liveportraitDescriptor.input> = {
   ...liveportraitDescriptor,
+  openLive: openLiveportraitLive,
   run: runLiveportrait,
 };
 

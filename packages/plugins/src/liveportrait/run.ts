@@ -21,15 +21,12 @@ import {
 } from './driving.ts';
 import { animationPipeline, type DrivingLocation } from './frame-pipeline.ts';
 import { followsDrivingRatios } from './needs.ts';
-import type { LiveportraitInput } from './schema.ts';
+import type { LiveportraitInput, LiveportraitLiveInput } from './schema.ts';
 import { encodeMotionTemplate, type MotionFrame } from './template.ts';
 
 const REGIONS = { all: 'all', expression: 'exp', pose: 'pose', lips: 'lip', eyes: 'eyes' } as const;
 
-export function animateSettings(
-  input: Omit<LiveportraitInput, 'source' | 'driving' | 'motion'>,
-  fps: number,
-): AnimateSettings {
+export function animateSettings(input: Omit<LiveportraitLiveInput, 'source'>, fps: number): AnimateSettings {
   return {
     mode: input.mode,
     region: REGIONS[input.region],

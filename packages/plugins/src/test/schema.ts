@@ -29,3 +29,23 @@ export const testPluginDescriptor = {
   assetFields: ['image'],
   models: (input) => (input.model ? [input.model] : []),
 } satisfies PluginDescriptor<typeof testPluginSchema>;
+
+/** The test plugin live: frames come back as they went in (or mirrored), for the transport's tests and bench. */
+export const testLiveSchema = z.object({
+  image: z
+    .uuid()
+    .meta({ accept: ['image'] })
+    .optional()
+    .describe('An uploaded image the session reads once (to try the asset checks).'),
+  mirror: z.boolean().default(false).describe('Mirror each frame.'),
+  delayMs: z.int().min(0).max(1000).default(0).describe('Extra time each frame takes, in milliseconds.'),
+});
+
+export const testLiveDescriptor = {
+  id: 'test',
+  title: 'Live test',
+  description: 'Sends the camera back unchanged (or mirrored). For trying out live mode.',
+  input: testLiveSchema,
+  assetFields: ['image'],
+  models: () => [],
+} satisfies PluginDescriptor<typeof testLiveSchema>;

@@ -1,4 +1,5 @@
 // Test helpers for the plugins (fixture models, clips), used by their tests, benchmarks and the apps' tests.
+export { astronautCameraFrames } from './camera.ts';
 export { ASTRONAUT, writeAstronautClip } from './clips.ts';
 export {
   FACESWAP_FIXTURE_SPECS,

@@ -15,6 +15,7 @@ import { formatClock } from '@/lib/format';
 import { cn } from '@/lib/utils';
 import type { AssetSummary } from '@/trpc/types';
 import { CARD_INFO } from './gallery-grid-class';
+import { isLiveRecording, LiveBadge, LiveCardInfo } from './live-provenance';
 import { Thumbnail } from './thumbnail';
 import { fileNameOf } from './use-asset-actions';
 
@@ -22,6 +23,7 @@ import { fileNameOf } from './use-asset-actions';
 export function assetTitle(asset: AssetSummary, pluginTitles: Record<string, string>) {
   if (asset.kind === 'motion') return 'Motion template';
   if (asset.job) return pluginTitles[asset.job.plugin] ?? asset.job.plugin;
+  if (isLiveRecording(asset)) return 'Live recording';
   return asset.originalName ?? 'Upload';
 }
 
@@ -29,6 +31,7 @@ export function assetTitle(asset: AssetSummary, pluginTitles: Record<string, str
 export function GalleryCard({
   asset,
   title,
+  pluginTitles,
   selected,
   selecting,
   onSelect,
@@ -37,6 +40,7 @@ export function GalleryCard({
 }: {
   asset: AssetSummary;
   title: string;
+  pluginTitles: Record<string, string>;
   selected: boolean;
   /** Something is selected: show every box, not only on hover. */
   selecting: boolean;
@@ -56,6 +60,7 @@ export function GalleryCard({
   });
   const label = `${title}, ${video ? 'video' : 'image'} from ${when}`;
   const href = asset.job ? `/jobs/${asset.job.id}` : asset.url;
+  const live = isLiveRecording(asset);
   return (
     <li className="group min-w-0" data-asset-id={asset.id}>
       <div
@@ -90,12 +95,17 @@ export function GalleryCard({
             {asset.durationMs ? formatClock(asset.durationMs) : <span className="sr-only">Video</span>}
           </span>
         ) : null}
+        {live ? <LiveBadge /> : null}
       </div>
       <div className={CARD_INFO}>
-        <div className="min-w-0 flex-1">
-          <p className="truncate text-sm font-medium">{title}</p>
-          <p className="truncate text-xs text-muted-foreground">{when}</p>
-        </div>
+        {live ? (
+          <LiveCardInfo assetId={asset.id} title={title} when={when} pluginTitles={pluginTitles} />
+        ) : (
+          <div className="min-w-0 flex-1">
+            <p className="truncate text-sm font-medium">{title}</p>
+            <p className="truncate text-xs text-muted-foreground">{when}</p>
+          </div>
+        )}
         <Button
           variant="ghost"
           size="icon"

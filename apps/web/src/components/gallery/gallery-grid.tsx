@@ -170,6 +170,7 @@ export function GalleryGrid({
               key={asset.id}
               asset={asset}
               title={assetTitle(asset, pluginTitles)}
+              pluginTitles={pluginTitles}
               selected={selected.has(asset.id)}
               selecting={selected.size > 0}
               onSelect={(event) => toggle(index, event)}

@@ -9,6 +9,7 @@ import {
   Repeat2,
   Settings,
   Sparkles,
+  Webcam,
 } from 'lucide-react';
 
 export interface NavPlugin {
@@ -31,7 +32,10 @@ const PLUGIN_ICONS: Record<string, LucideIcon> = {
 
 export const pluginIcon = (id: string): LucideIcon => PLUGIN_ICONS[id] ?? Sparkles;
 
-export const MAIN_NAV: NavItem[] = [{ href: '/', label: 'Gallery', icon: Images }];
+export const MAIN_NAV: NavItem[] = [
+  { href: '/', label: 'Gallery', icon: Images },
+  { href: '/live', label: 'Live', icon: Webcam },
+];
 
 export const TOOLS_NAV: NavItem[] = [
   { href: '/queue', label: 'Queue', icon: ListOrdered },

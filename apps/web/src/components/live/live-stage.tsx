@@ -1,0 +1,92 @@
+'use client';
+import { Webcam } from 'lucide-react';
+import { type ReactNode, useEffect, useRef } from 'react';
+import { cn } from '@/lib/utils';
+
+export type StageView = 'side-by-side' | 'processed';
+
+/** The camera as it is (a mirror, as a user expects of their own picture), for the side-by-side view. */
+function CameraPreview({ stream }: { stream: MediaStream }) {
+  const ref = useRef<HTMLVideoElement>(null);
+  useEffect(() => {
+    const video = ref.current;
+    if (!video) return;
+    video.srcObject = stream;
+    void video.play().catch(() => undefined); // autoplay refused: the frames still go out
+  }, [stream]);
+  return (
+    <video
+      ref={ref}
+      muted
+      playsInline
+      aria-label="Your camera"
+      className="size-full -scale-x-100 object-contain"
+    />
+  );
+}
+
+function Panel({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <figure className="relative aspect-[4/3] min-w-0 overflow-hidden rounded-lg bg-black">
+      {children}
+      <figcaption className="absolute bottom-2 left-2 rounded bg-black/70 px-1.5 py-0.5 text-xs text-white">
+        {label}
+      </figcaption>
+    </figure>
+  );
+}
+
+/**
+ * The processed stream (always mounted: the painter draws into it), with the raw camera beside it
+ * in the side-by-side view. `overlay` sits over the processed picture; `empty` shows before a start.
+ */
+export function LiveStage({
+  view,
+  stream,
+  paintOn,
+  running,
+  overlay,
+  empty,
+}: {
+  view: StageView;
+  stream: MediaStream | null;
+  paintOn(canvas: HTMLCanvasElement | null): void;
+  running: boolean;
+  overlay?: ReactNode;
+  empty?: ReactNode;
+}) {
+  const sideBySide = view === 'side-by-side';
+  return (
+    <div
+      data-testid="live-stage"
+      className={cn('grid gap-3', sideBySide && 'sm:grid-cols-2')}
+      data-running={running}
+    >
+      {sideBySide ? (
+        <Panel label="Camera">
+          {stream ? (
+            <CameraPreview stream={stream} />
+          ) : (
+            <p className="flex size-full items-center justify-center text-sm text-neutral-300">Camera off</p>
+          )}
+        </Panel>
+      ) : null}
+      <Panel label="Processed">
+        <canvas
+          ref={paintOn}
+          data-testid="live-output"
+          role="img"
+          aria-label="The processed camera stream"
+          className={cn('size-full object-contain', !running && 'invisible')}
+        />
+        {running ? null : (
+          <div className="absolute inset-0 flex flex-col items-center justify-center gap-3 p-6 text-center text-sm text-neutral-300">
+            <Webcam className="size-8" aria-hidden="true" />
+            {empty}
+          </div>
+        )}
+        {overlay}
+      </Panel>
+    </div>
+  );
+}

@@ -1,0 +1,3 @@
+export * from './protocol.ts';
+export * from './sessions.ts';
+export * from './tickets.ts';

@@ -1,0 +1,94 @@
+// A live client for Node (tests, `pnpm bench live`, scripts): opens a session socket, says hello,
+// streams frames and collects what comes back, as the browser page does (docs/live.md §4).
+import { once } from 'node:events';
+import { WebSocket } from 'ws';
+import {
+  decodeFrame,
+  encodeFrame,
+  type FrameHeader,
+  type HelloMessage,
+  type ReadyMessage,
+  type ServerMessage,
+  type StatsMessage,
+} from './protocol.ts';
+
+export interface ReceivedFrame {
+  header: FrameHeader;
+  image: Buffer;
+  /** performance.now() when it arrived. */
+  receivedAt: number;
+}
+
+export interface Closed {
+  code: number;
+  reason: string;
+}
+
+export class LiveClient {
+  readonly frames: ReceivedFrame[] = [];
+  readonly messages: ServerMessage[] = [];
+  readonly closed: Promise<Closed>;
+  /** Keep received images (false: only headers and times, for long runs). */
+  keepImages = true;
+  #seq = 0;
+
+  private constructor(readonly ws: WebSocket) {
+    this.closed = new Promise((resolve) => {
+      ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() }));
+    });
+    ws.on('message', (data, isBinary) => {
+      const bytes = data as Buffer;
+      if (!isBinary) {
+        this.messages.push(JSON.parse(bytes.toString('utf8')) as ServerMessage);
+        return;
+      }
+      const { header, image } = decodeFrame(bytes);
+      this.frames.push({
+        header,
+        image: this.keepImages ? Buffer.from(image) : Buffer.alloc(0),
+        receivedAt: performance.now(),
+      });
+    });
+  }
+
+  /** Opens `url` (ws://host/api/live?ticket=…); resolves when the socket is open or closed. */
+  static async connect(url: string): Promise<LiveClient> {
+    const ws = new WebSocket(url, { perMessageDeflate: false });
+    ws.on('error', () => undefined); // a refused or failed socket shows as its close code in `closed`
+    const client = new LiveClient(ws);
+    await Promise.race([once(ws, 'open'), client.closed]);
+    return client;
+  }
+
+  hello(hello: Omit<HelloMessage, 'type'>): void {
+    this.ws.send(JSON.stringify({ type: 'hello', ...hello }));
+  }
+
+  /** Sends one JPEG frame stamped with the next sequence number and now; returns the number. */
+  sendFrame(jpeg: Uint8Array, captureMs = performance.now()): number {
+    const seq = ++this.#seq;
+    this.ws.send(encodeFrame({ seq, captureMs, format: 'jpeg' }, jpeg));
+    return seq;
+  }
+
+  send(message: object): void {
+    this.ws.send(JSON.stringify(message));
+  }
+
+  ofType<T extends ServerMessage['type']>(type: T): Extract<ServerMessage, { type: T }>[] {
+    return this.messages.filter((m): m is Extract<ServerMessage, { type: T }> => m.type === type);
+  }
+
+  get ready(): ReadyMessage | undefined {
+    return this.ofType('ready')[0];
+  }
+
+  get lastStats(): StatsMessage | undefined {
+    return this.ofType('stats').at(-1);
+  }
+
+  async close(): Promise<Closed> {
+    if (this.ws.readyState === WebSocket.OPEN) this.ws.close(1000, 'done');
+    return this.closed;
+  }
+}
