@@ -1,4 +1,4 @@
-// `pnpm bench [names]`: runs every `packages/*/bench/*.bench.ts` one after another (never in
+// `pnpm bench [names]`: runs every `packages/*/bench/*.bench.ts` and `apps/*/bench/*.bench.ts` one after another (never in
 // parallel: they compete for the same cores), prints a summary and writes bench/results/<time>.json
 // at the repository root (and latest.json). Benchmarks, not tests: the numbers vary with the machine.
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
@@ -11,8 +11,12 @@ const resultsDir = path.join(root, 'bench/results');
 const only = process.argv.slice(2);
 
 const files: string[] = [];
-for (const pkg of (await readdir(path.join(root, 'packages'))).sort()) {
-  const dir = path.join(root, 'packages', pkg, 'bench');
+const packages = [
+  ...(await readdir(path.join(root, 'packages'))).sort().map((p) => path.join('packages', p)),
+  ...(await readdir(path.join(root, 'apps'))).sort().map((p) => path.join('apps', p)),
+];
+for (const pkg of packages) {
+  const dir = path.join(root, pkg, 'bench');
   const names = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return [] as string[]; // a package without benchmarks
     throw error;

@@ -31,6 +31,7 @@ export class LiveClient {
   /** Keep received images (false: only headers and times, for long runs). */
   keepImages = true;
   #seq = 0;
+  #waiters: { until: (client: LiveClient) => boolean; resolve: () => void }[] = [];
 
   private constructor(readonly ws: WebSocket) {
     this.closed = new Promise((resolve) => {
@@ -47,6 +48,11 @@ export class LiveClient {
         header,
         image: this.keepImages ? Buffer.from(image) : Buffer.alloc(0),
         receivedAt: performance.now(),
+      });
+      this.#waiters = this.#waiters.filter((waiter) => {
+        if (!waiter.until(this)) return true;
+        waiter.resolve();
+        return false;
       });
     });
   }
@@ -73,6 +79,12 @@ export class LiveClient {
 
   send(message: object): void {
     this.ws.send(JSON.stringify(message));
+  }
+
+  /** Resolves on the first received frame after which `until` holds (or at once if it holds). */
+  frameWhere(until: (client: LiveClient) => boolean): Promise<void> {
+    if (until(this)) return Promise.resolve();
+    return new Promise((resolve) => this.#waiters.push({ until, resolve }));
   }
 
   ofType<T extends ServerMessage['type']>(type: T): Extract<ServerMessage, { type: T }>[] {

@@ -5,7 +5,7 @@ import { cn } from '@/lib/utils';
 
 export type StageView = 'side-by-side' | 'processed';
 
-/** The camera as it is (a mirror, as a user expects of their own picture), for the side-by-side view. */
+/** The camera as it is (not mirrored: the same way round as the processed picture beside it). */
 function CameraPreview({ stream }: { stream: MediaStream }) {
   const ref = useRef<HTMLVideoElement>(null);
   useEffect(() => {
@@ -14,20 +14,12 @@ function CameraPreview({ stream }: { stream: MediaStream }) {
     video.srcObject = stream;
     void video.play().catch(() => undefined); // autoplay refused: the frames still go out
   }, [stream]);
-  return (
-    <video
-      ref={ref}
-      muted
-      playsInline
-      aria-label="Your camera"
-      className="size-full -scale-x-100 object-contain"
-    />
-  );
+  return <video ref={ref} muted playsInline aria-label="Your camera" className="size-full object-contain" />;
 }
 
-function Panel({ label, children }: { label: string; children: ReactNode }) {
+function Panel({ label, className, children }: { label: string; className?: string; children: ReactNode }) {
   return (
-    <figure className="relative aspect-[4/3] min-w-0 overflow-hidden rounded-lg bg-black">
+    <figure className={cn('relative aspect-[4/3] min-w-0 overflow-hidden rounded-lg bg-black', className)}>
       {children}
       <figcaption className="absolute bottom-2 left-2 rounded bg-black/70 px-1.5 py-0.5 text-xs text-white">
         {label}
@@ -63,7 +55,8 @@ export function LiveStage({
       data-running={running}
     >
       {sideBySide ? (
-        <Panel label="Camera">
+        // On a phone an empty camera panel would only push the controls down.
+        <Panel label="Camera" className={stream ? undefined : 'hidden sm:block'}>
           {stream ? (
             <CameraPreview stream={stream} />
           ) : (

@@ -40,11 +40,11 @@ export function LiveStudio({ initialModes, limits }: { initialModes: LiveMode[];
   const [cameraId, setCameraId] = useState<string | null>(null);
   const [view, setView] = useState<StageView>('side-by-side');
   // A session that started or ended changed the free slots: ask again at once, not at the next refresh.
-  const modesKey = trpc.live.modes.queryKey();
   const running = phase !== 'idle';
+  // biome-ignore lint/correctness/useExhaustiveDependencies: to run when a session starts or ends, which `running` says
   useEffect(() => {
-    void queryClient.invalidateQueries({ queryKey: modesKey });
-  }, [running, queryClient, modesKey]);
+    void queryClient.invalidateQueries({ queryKey: trpc.live.modes.queryKey() });
+  }, [running]);
 
   if (!mode)
     return (
