@@ -214,6 +214,37 @@ describe('live sessions through the web server', () => {
     expect(after - before).toBeLessThan(64 * MIB);
   }, 180_000);
 
+  it('should save a recording of the processed stream to the gallery, with how it was made', async () => {
+    const { client } = await startSession(alice, 'faceswap', { source: [portraitId] });
+    client.send({ type: 'record', action: 'start' });
+    await vi.waitFor(() => expect(client.ofType('recording')).toHaveLength(1));
+    await stream(client, 60); // two seconds of camera
+    client.send({ type: 'record', action: 'stop' });
+    const recorded = await vi.waitFor(
+      () => {
+        const [message] = client.ofType('recorded');
+        expect(message).toBeDefined();
+        return message as NonNullable<typeof message>;
+      },
+      { timeout: 30_000 },
+    );
+    await client.close();
+    const asset = await trpc(alice).assets.get.query({ id: recorded.assetId });
+    expect(asset).toMatchObject({ kind: 'output', mime: 'video/mp4', width: WIDTH, height: HEIGHT });
+    // The file lasts as long as the recording ran (frames repeated to keep the wall clock's time).
+    expect(asset.durationMs).toBeGreaterThan(1500);
+    expect(asset.durationMs).toBeLessThan(6000);
+    expect(asset.metadata).toMatchObject({
+      live: {
+        plugin: 'faceswap',
+        device: 'cpu',
+        workerId: 'live-a',
+        providers: { inswapper_128: 'cpu' },
+        durationMs: recorded.durationMs,
+      },
+    });
+  }, 120_000);
+
   it('should animate the portrait with the camera, frame by frame at the portrait size', async () => {
     const { client } = await startSession(alice, 'liveportrait', { source: portraitId });
     expect(client.ready?.providers).toHaveProperty('liveportrait_warping_spade', 'cpu');
@@ -347,6 +378,22 @@ describe('live socket admission', () => {
     expect(await closeOf(`${workerBUrl}?ticket=${token}`)).toMatchObject({ code: LIVE_CLOSE.wrongWorker });
     const gone = await signLiveTicket(SECRET, claims({ workerId: 'no-such-worker' }));
     expect(await closeOf(viaWeb(gone.token))).toMatchObject({ code: LIVE_CLOSE.goingAway });
+  });
+
+  it('should say which model is missing, in full, and keep the worker running', async () => {
+    const ticket = await trpc(alice).live.start.mutate({
+      plugin: 'faceswap',
+      options: { source: [portraitId], restore: 'gfpgan_1.4' },
+    });
+    const client = await LiveClient.connect(wsBase() + ticket.path);
+    client.hello({ plugin: 'faceswap', options: ticket.options, width: WIDTH, height: HEIGHT });
+    const closed = await client.closed;
+    expect(closed.code).toBe(LIVE_CLOSE.input);
+    expect(Buffer.byteLength(closed.reason)).toBeLessThanOrEqual(123);
+    const [ended] = client.ofType('ended');
+    expect(ended?.message).toContain('gfpgan_1.4');
+    expect(ended?.message).toContain('pnpm visage models pull');
+    expect(workerA.child.exitCode).toBeNull();
   });
 
   it('should refuse a hello that asks for other options than the ticket', async () => {

@@ -29,12 +29,12 @@ export class LiveClose extends Error {
     if (error instanceof LiveClose) return { code: error.code, reason: error.reason };
     const message = (error as Error).message ?? String(error);
     if (error instanceof PluginInputError || error instanceof ModelMissingError || error instanceof ZodError)
-      return { code: LIVE_CLOSE.input, reason: closeReason(message) };
-    return { code: LIVE_CLOSE.failed, reason: closeReason(`The session could not start: ${message}`) };
+      return { code: LIVE_CLOSE.input, reason: message };
+    return { code: LIVE_CLOSE.failed, reason: `The session could not start: ${message}` };
   }
 }
 
-/** A close reason must fit in 123 bytes of UTF-8. */
+/** A close frame's reason must fit in 123 bytes of UTF-8 (the whole text goes in an `ended` message). */
 export function closeReason(text: string): string {
   const bytes = Buffer.from(text, 'utf8');
   if (bytes.length <= 123) return text;

@@ -27,7 +27,7 @@ import type { Plugin } from '@visage/plugins';
 import type { Redis } from 'ioredis';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { Logger } from '../logger.ts';
-import { LiveClose } from './inputs.ts';
+import { closeReason, LiveClose } from './inputs.ts';
 import { LiveSession, MAX_BUFFERED_BYTES } from './session.ts';
 
 export interface LiveServerOptions {
@@ -86,7 +86,8 @@ export async function startLiveServer(options: LiveServerOptions, deps: LiveServ
   const refuse = (ws: WebSocket, code: number, reason: string) => {
     log.info({ code, reason }, 'live socket refused');
     ws.resume(); // a paused socket would never read the client's answer to the close
-    ws.close(code, reason);
+    ws.send(JSON.stringify({ type: 'ended', code, message: reason }));
+    ws.close(code, closeReason(reason));
   };
 
   const watchersOf = (userId: string) => {

@@ -20,7 +20,7 @@ import type { LiveFrameProcessor, Plugin } from '@visage/plugins';
 import type { WebSocket } from 'ws';
 import type { Logger } from '../logger.ts';
 import { decodeFrameImage, encodeFrameImage } from './codec.ts';
-import { LiveClose, openLiveInputs } from './inputs.ts';
+import { closeReason, LiveClose, openLiveInputs } from './inputs.ts';
 import { LiveRecorder } from './recorder.ts';
 import { saveRecording } from './save-recording.ts';
 import { LiveStats } from './stats.ts';
@@ -98,10 +98,16 @@ export class LiveSession {
       this.close(LIVE_CLOSE.protocol, 'A text message must be JSON');
       return;
     }
-    if (message.type === 'hello') void this.#start(message as unknown as HelloMessage);
+    const handled = (work: Promise<void>) =>
+      work.catch((error: unknown) => {
+        // A bug here must end this session, not the worker (main.ts exits on an unhandled rejection).
+        this.#log.error({ err: error }, 'live session message failed');
+        this.close(LIVE_CLOSE.failed, `The session failed: ${(error as Error).message}`);
+      });
+    if (message.type === 'hello') void handled(this.#start(message as unknown as HelloMessage));
     else if (message.type === 'shown') this.stats.shown(Number(message.latencyMs));
-    else if (message.type === 'record' && message.action === 'start') void this.#startRecording();
-    else if (message.type === 'record' && message.action === 'stop') void this.#stopRecording();
+    else if (message.type === 'record' && message.action === 'start') void handled(this.#startRecording());
+    else if (message.type === 'record' && message.action === 'stop') void handled(this.#stopRecording());
     else this.close(LIVE_CLOSE.protocol, `Unknown message type ${JSON.stringify(message.type)}`);
   }
 
@@ -217,7 +223,7 @@ export class LiveSession {
       (error: unknown) => {
         this.#busy = false;
         this.#log.error({ err: error }, 'live frame failed');
-        this.close(LIVE_CLOSE.failed, `Processing failed: ${(error as Error).message}`.slice(0, 120));
+        this.close(LIVE_CLOSE.failed, `Processing failed: ${(error as Error).message}`);
       },
     );
   }
@@ -302,8 +308,10 @@ export class LiveSession {
     clearTimeout(this.#helloTimer);
     clearInterval(this.#statsTimer);
     this.#waiting = null;
+    if (code !== LIVE_CLOSE.normal && code !== LIVE_CLOSE.goingAway)
+      this.#send({ type: 'ended', code, message: reason });
     if (this.ws.readyState === this.ws.OPEN || this.ws.readyState === this.ws.CONNECTING)
-      this.ws.close(code, reason);
+      this.ws.close(code, closeReason(reason));
     this.#closing = (async () => {
       await this.#inflight; // the processor stays open until its frame is done
       await this.#stopRecording();
@@ -313,7 +321,9 @@ export class LiveSession {
         { code, reason, framesIn: this.stats.framesIn, framesOut: this.stats.framesOut },
         'live session ended',
       );
-    })();
+    })().catch((error: unknown) => {
+      this.#log.error({ err: error }, 'live session did not release everything');
+    });
   }
 
   #closing: Promise<void> = Promise.resolve();

@@ -24,7 +24,7 @@ export const liveRouter = router({
         id: d.id,
         title: d.title,
         description: d.description,
-        inputSchema: z.toJSONSchema(d.input),
+        inputSchema: z.toJSONSchema(d.input, { io: 'input' }),
         assetFields: [...d.assetFields],
         workers: serving.length,
         freeSlots: serving.reduce(

@@ -174,4 +174,20 @@ export interface WarningMessage {
   message: string;
 }
 
-export type ServerMessage = ReadyMessage | StatsMessage | RecordingMessage | RecordedMessage | WarningMessage;
+/**
+ * Worker → client just before it closes a session for a reason (a close frame's reason holds only
+ * 123 bytes; this carries the whole message, e.g. which model is missing and the command to get it).
+ */
+export interface EndedMessage {
+  type: 'ended';
+  code: number;
+  message: string;
+}
+
+export type ServerMessage =
+  | ReadyMessage
+  | StatsMessage
+  | RecordingMessage
+  | RecordedMessage
+  | WarningMessage
+  | EndedMessage;

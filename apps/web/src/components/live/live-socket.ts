@@ -23,20 +23,27 @@ export function openLiveSocket(path: string, handlers: LiveSocketHandlers): Live
   const ws = new WebSocket(window.location.origin.replace(/^http/, 'ws') + path);
   ws.binaryType = 'arraybuffer';
   let closed = false;
+  // The whole reason of a close, which the close frame itself may carry only cut short.
+  let ended: string | undefined;
   ws.onopen = () => handlers.onOpen?.();
   ws.onmessage = (event: MessageEvent<ArrayBuffer | string>) => {
     if (closed) return;
     if (typeof event.data !== 'string') return handlers.onFrame?.(event.data);
+    let message: ServerMessage;
     try {
-      handlers.onMessage?.(JSON.parse(event.data) as ServerMessage);
-    } catch {
+      message = JSON.parse(event.data) as ServerMessage;
+    } catch (error) {
       // A text message that is not JSON is the server's bug; the stream itself goes on.
+      console.warn('live: ignoring a text message that is not JSON', error);
+      return;
     }
+    if (message.type === 'ended') ended = message.message;
+    handlers.onMessage?.(message);
   };
   ws.onclose = (event) => {
     if (closed) return;
     closed = true;
-    handlers.onClose(event.code, event.reason);
+    handlers.onClose(event.code, ended ?? event.reason);
   };
   const open = () => ws.readyState === WebSocket.OPEN;
   return {
