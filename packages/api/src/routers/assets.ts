@@ -29,6 +29,8 @@ const assetSelect = {
   thumbnailKey: true,
   starred: true,
   createdAt: true,
+  // Provenance of a live recording (the only assets with metadata: job outputs keep theirs on the job).
+  metadata: true,
   // The job that made it (outputs and motion templates have one; uploads have none).
   jobs: {
     where: { role: 'output' },
@@ -39,12 +41,36 @@ const assetSelect = {
 
 type Produced = { jobs: { job: { id: string; plugin: string; status: string } }[] };
 
-function present<T extends { id: string; thumbnailKey: string | null } & Produced>({
+/** What a live recording's card shows (docs/live.md §5): the tool, the device, each model's provider. */
+export interface LiveSummary {
+  plugin: string;
+  device: string | null;
+  providers: Record<string, string>;
+}
+
+function liveSummary(metadata: unknown): LiveSummary | null {
+  const live = (metadata as { live?: Record<string, unknown> } | null)?.live;
+  if (typeof live?.plugin !== 'string') return null;
+  return {
+    plugin: live.plugin,
+    device: typeof live.device === 'string' ? live.device : null,
+    providers:
+      typeof live.providers === 'object' && live.providers ? (live.providers as Record<string, string>) : {},
+  };
+}
+
+function present<T extends { id: string; thumbnailKey: string | null; metadata: unknown } & Produced>({
   thumbnailKey,
   jobs,
+  metadata,
   ...asset
 }: T) {
-  return { ...asset, job: jobs[0]?.job ?? null, ...assetUrls(asset.id, thumbnailKey !== null) };
+  return {
+    ...asset,
+    job: jobs[0]?.job ?? null,
+    live: liveSummary(metadata),
+    ...assetUrls(asset.id, thumbnailKey !== null),
+  };
 }
 
 export const assetsRouter = router({
@@ -89,7 +115,7 @@ export const assetsRouter = router({
   get: protectedProcedure.input(z.object({ id: z.string() })).query(async ({ ctx, input }) => {
     const asset = await ctx.db.asset.findFirst({
       where: { id: input.id, ...visibleAssets(ctx.caller) },
-      select: { ...assetSelect, metadata: true },
+      select: assetSelect,
     });
     if (!asset) throw notFound('Asset', input.id);
     // Every job it took part in, as input or output.
@@ -97,7 +123,7 @@ export const assetsRouter = router({
       where: { assetId: asset.id },
       select: { jobId: true, role: true, slot: true },
     });
-    return { ...present(asset), jobs: links };
+    return { ...present(asset), metadata: asset.metadata, jobs: links };
   }),
 
   star: protectedProcedure

@@ -60,7 +60,7 @@ export function GalleryCard({
   });
   const label = `${title}, ${video ? 'video' : 'image'} from ${when}`;
   const href = asset.job ? `/jobs/${asset.job.id}` : asset.url;
-  const live = isLiveRecording(asset);
+  const { live } = asset;
   return (
     <li className="group min-w-0" data-asset-id={asset.id}>
       <div
@@ -99,7 +99,7 @@ export function GalleryCard({
       </div>
       <div className={CARD_INFO}>
         {live ? (
-          <LiveCardInfo assetId={asset.id} title={title} when={when} pluginTitles={pluginTitles} />
+          <LiveCardInfo live={live} when={when} pluginTitles={pluginTitles} />
         ) : (
           <div className="min-w-0 flex-1">
             <p className="truncate text-sm font-medium">{title}</p>
