@@ -4,8 +4,7 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { booleanEnv, logEnv, logFormat, parseEnv, storeEnv } from '@visage/db/env';
-import { DEFAULT_LIVE_SESSIONS_PER_USER } from '@visage/db/live';
+import { booleanEnv, liveLimitEnv, logEnv, logFormat, parseEnv, storeEnv } from '@visage/db/env';
 import { z } from 'zod';
 
 export { ConfigError } from '@visage/db/env';
@@ -16,6 +15,7 @@ const envFile = path.join(repoRoot, '.env');
 const schema = z.object({
   ...storeEnv,
   ...logEnv,
+  ...liveLimitEnv,
   // Relative paths are from the repository root, whatever directory the worker starts in.
   VISAGE_MODELS_DIR: z
     .string()
@@ -68,13 +68,6 @@ const schema = z.object({
   VISAGE_LIVE_URL: z.url({ protocol: /^wss?$/ }).optional(),
   /** Live sessions at once on this worker (0 turns live mode off); default 1 on cpu, 2 on a GPU. */
   VISAGE_LIVE_SLOTS: z.coerce.number().int().min(0).max(64).optional(),
-  /** Live sessions one user may have open at once, across all workers. */
-  VISAGE_LIVE_SESSIONS_PER_USER: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(64)
-    .default(DEFAULT_LIVE_SESSIONS_PER_USER),
   /** Longest live recording; a longer one is saved at this length. */
   VISAGE_LIVE_MAX_RECORD_S: z.coerce.number().int().min(1).default(600),
 });

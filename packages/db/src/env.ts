@@ -1,6 +1,7 @@
 // Pieces of the apps' zod config modules that concern the stores this package connects to, plus
 // the error formatting both apps share, so a bad variable reads the same from web and worker.
 import { z } from 'zod';
+import { DEFAULT_LIVE_SESSIONS_PER_USER } from './live/sessions.ts';
 
 const urlWith = (protocols: string[]) =>
   z.string().refine((value) => URL.canParse(value) && protocols.includes(new URL(value).protocol), {
@@ -15,6 +16,17 @@ export const storeEnv = {
     .string()
     .regex(/^[\w.-]+$/, 'letters, digits, "_", "." or "-" only')
     .default('visage'),
+};
+
+/** Read by the web app (live.start) and every worker (admission), so both must agree (docs/live.md §2). */
+export const liveLimitEnv = {
+  /** Live sessions one user may have open at once, across all workers. */
+  VISAGE_LIVE_SESSIONS_PER_USER: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(64)
+    .default(DEFAULT_LIVE_SESSIONS_PER_USER),
 };
 
 export const logEnv = {

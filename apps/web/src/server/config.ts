@@ -1,8 +1,7 @@
 // The web app's configuration, validated at server start (instrumentation.ts); a bad value stops
 // it with a message naming the variable. (next.config.ts loads the repository's .env.)
 import path from 'node:path';
-import { booleanEnv as flag, logEnv, logFormat, parseEnv, storeEnv } from '@visage/db/env';
-import { DEFAULT_LIVE_SESSIONS_PER_USER } from '@visage/db/live';
+import { booleanEnv as flag, liveLimitEnv, logEnv, logFormat, parseEnv, storeEnv } from '@visage/db/env';
 import { z } from 'zod';
 
 export { ConfigError } from '@visage/db/env';
@@ -16,6 +15,7 @@ const MIB = 1024 * 1024;
 const schema = z.object({
   ...storeEnv,
   ...logEnv,
+  ...liveLimitEnv,
   PORT: z.coerce.number().int().min(1).max(65_535).default(3000),
   BETTER_AUTH_SECRET: z.string().min(32, 'must be at least 32 characters (setup.sh generates one)'),
   /** The URL people open Visage at; cookies and CSRF origin checks depend on it. */
@@ -26,13 +26,6 @@ const schema = z.object({
   VISAGE_MAX_IMAGE_MB: z.coerce.number().positive().default(50),
   VISAGE_MAX_VIDEO_MB: z.coerce.number().positive().default(2048),
   VISAGE_ENABLE_TEST_PLUGIN: flag.default(false),
-  /** Live sessions one user may have open at once, across all workers (docs/live.md §3). */
-  VISAGE_LIVE_SESSIONS_PER_USER: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(64)
-    .default(DEFAULT_LIVE_SESSIONS_PER_USER),
 });
 
 export type WebConfig = ReturnType<typeof parseConfig>;

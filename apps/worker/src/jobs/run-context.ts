@@ -10,6 +10,7 @@ import type { SelectedDevice } from '@visage/device';
 import type { ModelManager } from '@visage/inference';
 import type { Preview, RunContext } from '@visage/plugins';
 import sharp from 'sharp';
+import { inputAssetOf } from '../input-asset.ts';
 import type { Logger } from '../logger.ts';
 
 /** At least this many milliseconds between two progress writes of one job (at most 4 a second). */
@@ -124,18 +125,7 @@ export function createRunContext(
           include: { asset: true },
         });
         if (!link) throw new Error(`Asset ${assetId} is not an input of job ${job.id}`);
-        const { asset } = link;
-        return {
-          id: asset.id,
-          name: asset.originalName ?? asset.id,
-          path: deps.media.absolutePath(asset.storageKey),
-          mime: asset.mime,
-          width: asset.width,
-          height: asset.height,
-          durationMs: asset.durationMs,
-          fps: asset.fps,
-          hasAudio: asset.hasAudio,
-        };
+        return inputAssetOf(link.asset, deps.media);
       },
       async writeOutput(output) {
         let file: string;

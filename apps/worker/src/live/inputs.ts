@@ -13,6 +13,7 @@ import {
   referencedAssets,
 } from '@visage/plugins';
 import { ZodError } from 'zod';
+import { inputAssetOf } from '../input-asset.ts';
 
 /** Ends a session with a close code and a reason meant for the user. */
 export class LiveClose extends Error {
@@ -69,17 +70,7 @@ export async function openLiveInputs(
     async input(assetId): Promise<InputAsset> {
       const asset = rows.find((row) => row.id === assetId);
       if (!asset) throw new Error(`Asset ${assetId} is not an input of this live session`);
-      return {
-        id: asset.id,
-        name: asset.originalName ?? asset.id,
-        path: media.absolutePath(asset.storageKey),
-        mime: asset.mime,
-        width: asset.width,
-        height: asset.height,
-        durationMs: asset.durationMs,
-        fps: asset.fps,
-        hasAudio: asset.hasAudio,
-      };
+      return inputAssetOf(asset, media);
     },
   };
 }
