@@ -5,8 +5,8 @@ import { testPlugin } from './test/index.ts';
 import type { Plugin } from './types.ts';
 
 export { MODEL_SETS, modelCatalog } from './catalog.ts';
-export { enabledPluginIds, liveDescriptors, pluginDescriptors, referencedAssets } from './schemas.ts';
 export type { ModelUse } from './leases.ts';
+export { enabledPluginIds, liveDescriptors, pluginDescriptors, referencedAssets } from './schemas.ts';
 export * from './types.ts';
 
 const allPlugins: readonly Plugin[] = [faceswapPlugin, liveportraitPlugin, testPlugin] as Plugin[];
