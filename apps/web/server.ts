@@ -48,7 +48,6 @@ const live = createLiveForwarder({
   secret: settings.BETTER_AUTH_SECRET,
   log: log(),
 });
-const nextUpgrade = app.getUpgradeHandler();
 
 const server = http.createServer((req, res) => {
   handle(req, res).catch((error: unknown) => {
@@ -56,13 +55,10 @@ const server = http.createServer((req, res) => {
     if (!res.headersSent) res.writeHead(500).end('Internal Server Error');
   });
 });
+// Next attaches its own upgrade listener to this server on the first request (its dev HMR socket;
+// it leaves paths it has no route for, like /api/live, alone), so only the live sockets are ours.
 server.on('upgrade', (req, socket, head) => {
   if (isLiveUpgrade(req)) void live.forward(req, socket, head);
-  else
-    nextUpgrade(req, socket, head).catch((error: unknown) => {
-      log().warn({ err: error, url: req.url }, 'upgrade failed');
-      socket.destroy();
-    });
 });
 server.listen(port, hostname, () => {
   const shown = hostname && hostname !== '0.0.0.0' ? hostname : 'localhost';
