@@ -67,30 +67,13 @@ async function startSession(
   const ticket = await trpc(account).live.start.mutate({ plugin, options });
   const client = await LiveClient.connect(wsBase() + ticket.path);
   client.hello({ plugin, options: ticket.options, width, height });
-  await vi.waitFor(
-    async () => {
-      if (client.ready) return;
-      const closed = await Promise.race([client.closed, Promise.resolve(null)]);
-      if (closed) throw new Error(`closed before ready: ${closed.code} ${closed.reason}`);
-      throw new Error('not ready yet');
-    },
-    { timeout: 60_000, interval: 50 },
-  );
+  await client.whenReady();
   return { client, ticket };
 }
 
 /** Sends frames at `fps` for `count` frames (paced like a camera), then waits until each is accounted for. */
 async function stream(client: LiveClient, count: number, fps = 30) {
-  await new Promise<void>((resolve) => {
-    let sent = 0;
-    const timer = setInterval(() => {
-      client.sendFrame(frames[sent % frames.length] as Buffer);
-      if (++sent === count) {
-        clearInterval(timer);
-        resolve();
-      }
-    }, 1000 / fps);
-  });
+  await client.sendPaced(frames, count, fps);
   // Every frame sent was processed and returned, or dropped and counted, by the worker's own totals.
   return vi.waitFor(
     () => {
@@ -279,16 +262,7 @@ describe('live sessions through the web server', () => {
     const before = await rss(worker.child.pid as number);
     client.ws.pause(); // stop reading: the worker's output for it piles up unless dropped
     const count = 400;
-    await new Promise<void>((resolve) => {
-      let sent = 0;
-      const timer = setInterval(() => {
-        client.sendFrame(noise[sent % noise.length] as Buffer);
-        if (++sent === count) {
-          clearInterval(timer);
-          resolve();
-        }
-      }, 1000 / 60);
-    });
+    await client.sendPaced(noise, count, 60);
     await vi.waitFor(
       () =>
         expect(
@@ -357,7 +331,7 @@ describe('live socket admission', () => {
     const first = await LiveClient.connect(wsBase() + ticket.path);
     expect(await closeOf(wsBase() + ticket.path)).toMatchObject({ code: LIVE_CLOSE.ticketReplayed });
     first.hello({ plugin: 'test', options: ticket.options, width: WIDTH, height: HEIGHT });
-    await vi.waitFor(() => expect(first.ready).toBeDefined());
+    await first.whenReady();
     await first.close();
   });
 
@@ -417,7 +391,7 @@ describe('live socket admission', () => {
     for (const ticket of tickets.slice(0, 2)) {
       const client = await LiveClient.connect(wsBase() + ticket.path);
       client.hello({ plugin: 'test', options: ticket.options, width: WIDTH, height: HEIGHT });
-      await vi.waitFor(() => expect(client.ready).toBeDefined());
+      await client.whenReady();
       open.push(client);
     }
     expect(await closeOf(wsBase() + (tickets[2] as { path: string }).path)).toMatchObject({

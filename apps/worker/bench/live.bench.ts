@@ -21,6 +21,7 @@ import {
   installFixtureModels,
 } from '@visage/plugins/testing';
 import { Redis } from 'ioredis';
+import { percentiles } from '../src/live/stats.ts';
 
 const SECRET = 'bench-live-secret-0123456789-0123456789';
 const PACED_FRAMES = 300; // 10 s at 30 fps
@@ -39,9 +40,6 @@ interface Scenario {
   codecMs: number;
   dropped: number;
 }
-
-const percentile = (sorted: number[], q: number) =>
-  sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? NaN;
 
 function startWorker(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
@@ -79,37 +77,17 @@ async function measure(
   const client = await LiveClient.connect(`${url}?ticket=${token}`);
   client.keepImages = false;
   client.hello({ plugin, options, width: WIDTH, height: HEIGHT });
-  while (!client.ready) {
-    const closed = await Promise.race([
-      client.closed,
-      new Promise<null>((r) => setTimeout(() => r(null), 20)),
-    ]);
-    if (closed) throw new Error(`live bench: the ${plugin} session closed: ${closed.code} ${closed.reason}`);
-  }
-  const sentAt = new Map<number, number>();
-  const send = (i: number) => {
-    const now = performance.now();
-    sentAt.set(client.sendFrame(frames[i % frames.length] as Buffer, now), now);
-  };
+  await client.whenReady();
+  const send = (i: number) => client.sendFrame(frames[i % frames.length] as Buffer);
   // Warm-up, then paced like a camera.
   for (let i = 0; i < 15; i++) send(i);
   await client.frameWhere((c) => c.frames.length > 0);
   const pacedFrom = client.frames.length;
   const started = performance.now();
-  await new Promise<void>((resolve) => {
-    let i = 0;
-    const timer = setInterval(() => {
-      send(i);
-      if (++i === PACED_FRAMES) {
-        clearInterval(timer);
-        resolve();
-      }
-    }, 1000 / 30);
-  });
-  const lastSeq = sentAt.size;
+  const lastSeq = await client.sendPaced(frames, PACED_FRAMES, 30);
   await client.frameWhere((c) => (c.frames.at(-1)?.header.seq ?? 0) >= lastSeq);
   const paced = client.frames.slice(pacedFrom);
-  const rtts = paced.map((f) => f.receivedAt - f.header.captureMs).sort((a, b) => a - b);
+  const rtts = percentiles(paced.map((f) => f.receivedAt - f.header.captureMs));
   const pacedFps = paced.length / ((performance.now() - started) / 1000);
   const stats = client.lastStats;
   // Closed loop: the next frame leaves when the last one is back.
@@ -124,8 +102,8 @@ async function measure(
   const maxFps = (client.frames.length - loopFrom) / ((performance.now() - loopStart) / 1000);
   await client.close();
   return {
-    p50: percentile(rtts, 0.5),
-    p95: percentile(rtts, 0.95),
+    p50: rtts?.p50 ?? NaN,
+    p95: rtts?.p95 ?? NaN,
     pacedFps,
     maxFps,
     processMs: stats?.stagesMs.process ?? NaN,

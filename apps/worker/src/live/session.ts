@@ -82,10 +82,6 @@ export class LiveSession {
     });
   }
 
-  get closed(): boolean {
-    return this.#closed;
-  }
-
   #send(message: ServerMessage): void {
     if (this.ws.readyState === this.ws.OPEN) this.ws.send(JSON.stringify(message));
   }

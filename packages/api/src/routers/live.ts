@@ -3,7 +3,14 @@
 // chosen and written into the ticket), and a ticket for the output view of the user's session.
 import { TRPCError } from '@trpc/server';
 import { listWorkers } from '@visage/db/jobs';
-import { countSessions, currentSession, LIVE_PATH, pickLiveWorker, signLiveTicket } from '@visage/db/live';
+import {
+  countSessions,
+  currentSession,
+  freeLiveSlots,
+  LIVE_PATH,
+  pickLiveWorker,
+  signLiveTicket,
+} from '@visage/db/live';
 import { liveDescriptors, referencedAssets } from '@visage/plugins/schemas';
 import { z } from 'zod';
 import { visibleAssets } from '../access.ts';
@@ -27,10 +34,7 @@ export const liveRouter = router({
         inputSchema: z.toJSONSchema(d.input, { io: 'input' }),
         assetFields: [...d.assetFields],
         workers: serving.length,
-        freeSlots: serving.reduce(
-          (sum, w) => sum + Math.max(0, (w.live?.slots ?? 0) - (w.live?.active ?? 0)),
-          0,
-        ),
+        freeSlots: serving.reduce((sum, w) => sum + freeLiveSlots(w), 0),
         accelerated: serving.some((w) => w.accelerator !== 'cpu'),
       };
     });

@@ -32,15 +32,22 @@ export class LiveClient {
   keepImages = true;
   #seq = 0;
   #waiters: { until: (client: LiveClient) => boolean; resolve: () => void }[] = [];
+  readonly #ready: Promise<ReadyMessage>;
 
   private constructor(readonly ws: WebSocket) {
     this.closed = new Promise((resolve) => {
       ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() }));
     });
+    let onReady: (ready: ReadyMessage) => void = () => undefined;
+    this.#ready = new Promise((resolve) => {
+      onReady = resolve;
+    });
     ws.on('message', (data, isBinary) => {
       const bytes = data as Buffer;
       if (!isBinary) {
-        this.messages.push(JSON.parse(bytes.toString('utf8')) as ServerMessage);
+        const message = JSON.parse(bytes.toString('utf8')) as ServerMessage;
+        this.messages.push(message);
+        if (message.type === 'ready') onReady(message);
         return;
       }
       const { header, image } = decodeFrame(bytes);
@@ -68,6 +75,33 @@ export class LiveClient {
 
   hello(hello: Omit<HelloMessage, 'type'>): void {
     this.ws.send(JSON.stringify({ type: 'hello', ...hello }));
+  }
+
+  /** The worker's `ready`; throws with the close code and reason when the session ends before it. */
+  async whenReady(): Promise<ReadyMessage> {
+    return Promise.race([
+      this.#ready,
+      this.closed.then(({ code, reason }) => {
+        throw new Error(`The live session closed before it was ready: ${code} ${reason}`);
+      }),
+    ]);
+  }
+
+  /**
+   * Sends `count` frames, cycling through `frames`, `fps` a second as a camera would; resolves with
+   * the last frame's sequence number once it is sent.
+   */
+  sendPaced(frames: readonly Uint8Array[], count: number, fps: number): Promise<number> {
+    return new Promise((resolve) => {
+      let sent = 0;
+      const timer = setInterval(() => {
+        const seq = this.sendFrame(frames[sent % frames.length] as Uint8Array);
+        if (++sent === count) {
+          clearInterval(timer);
+          resolve(seq);
+        }
+      }, 1000 / fps);
+    });
   }
 
   /** Sends one JPEG frame stamped with the next sequence number and now; returns the number. */

@@ -109,16 +109,20 @@ export async function currentSession(
 
 const ACCELERATED = new Set(['cuda', 'mps']);
 
+/** Live sessions a worker can still take (0 for a worker without a live endpoint). */
+export const freeLiveSlots = (worker: WorkerPresence): number =>
+  worker.live ? Math.max(0, worker.live.slots - worker.live.active) : 0;
+
 /**
  * The worker a new session of `plugin` goes to: one with a free slot, an accelerated one first,
  * then the one with the most free slots. Null when every slot is taken.
  */
 export function pickLiveWorker(workers: readonly WorkerPresence[], plugin: string): WorkerPresence | null {
-  const free = (w: WorkerPresence) => (w.live ? w.live.slots - w.live.active : 0);
-  const candidates = workers.filter((w) => w.live?.plugins.includes(plugin) && free(w) > 0);
+  const candidates = workers.filter((w) => w.live?.plugins.includes(plugin) && freeLiveSlots(w) > 0);
   candidates.sort(
     (a, b) =>
-      Number(ACCELERATED.has(b.accelerator)) - Number(ACCELERATED.has(a.accelerator)) || free(b) - free(a),
+      Number(ACCELERATED.has(b.accelerator)) - Number(ACCELERATED.has(a.accelerator)) ||
+      freeLiveSlots(b) - freeLiveSlots(a),
   );
   return candidates[0] ?? null;
 }

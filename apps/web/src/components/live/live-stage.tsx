@@ -2,6 +2,7 @@
 import { Webcam } from 'lucide-react';
 import { type ReactNode, useEffect, useRef } from 'react';
 import { cn } from '@/lib/utils';
+import { ProcessedCanvas } from './processed-canvas';
 
 export type StageView = 'side-by-side' | 'processed';
 
@@ -65,13 +66,7 @@ export function LiveStage({
         </Panel>
       ) : null}
       <Panel label="Processed">
-        <canvas
-          ref={paintOn}
-          data-testid="live-output"
-          role="img"
-          aria-label="The processed camera stream"
-          className={cn('size-full object-contain', !running && 'invisible')}
-        />
+        <ProcessedCanvas paintOn={paintOn} visible={running} />
         {running ? null : (
           <div className="absolute inset-0 flex flex-col items-center justify-center gap-3 p-6 text-center text-sm text-neutral-300">
             <Webcam className="size-8" aria-hidden="true" />

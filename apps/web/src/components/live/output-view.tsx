@@ -1,5 +1,5 @@
 'use client';
-import { cn } from '@/lib/utils';
+import { ProcessedCanvas } from './processed-canvas';
 import { useLiveWatch } from './use-live-watch';
 
 /**
@@ -14,13 +14,7 @@ export function OutputView() {
       {/* The app keeps a scrollbar gutter (globals.css); this page never scrolls, and OBS shows every pixel. */}
       <style>{'html { scrollbar-gutter: auto; overflow: hidden; } body { background: #000; }'}</style>
       <h1 className="sr-only">Live output</h1>
-      <canvas
-        ref={paintOn}
-        data-testid="live-output"
-        role="img"
-        aria-label="The processed camera stream"
-        className={cn('size-full object-contain', !showing && 'invisible')}
-      />
+      <ProcessedCanvas paintOn={paintOn} visible={showing} />
       {showing ? null : (
         <p role="status" className="absolute bottom-3 left-3 text-xs text-neutral-400">
           {state.kind === 'error' ? `${state.message} · trying again…` : 'Waiting for a live session…'}
