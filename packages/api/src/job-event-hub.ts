@@ -5,7 +5,7 @@ import { type JobEvent, jobEventsChannel } from '@visage/db/jobs';
 import type { Redis } from 'ioredis';
 
 export interface JobEventHub {
-  /** Events of one job, until `signal` aborts. */
+  /** Events of one job published from this call on, until `signal` aborts. */
   subscribe(jobId: string, signal: AbortSignal): AsyncIterable<JobEvent>;
   close(): Promise<void>;
 }
@@ -25,8 +25,13 @@ export async function createJobEventHub(subscriber: Redis, prefix: string, onErr
   });
   await subscriber.subscribe(channel);
   const hub: JobEventHub = {
-    async *subscribe(jobId, signal) {
-      for await (const [event] of on(emitter, jobId, { signal })) yield event as JobEvent;
+    subscribe(jobId, signal) {
+      // Listening starts with this call, not with the first read (a generator's body waits for
+      // that): onUpdate reads the job row in between, and an event published then would be lost.
+      const events = on(emitter, jobId, { signal });
+      return (async function* () {
+        for await (const [event] of events) yield event as JobEvent;
+      })();
     },
     async close() {
       await subscriber.quit();

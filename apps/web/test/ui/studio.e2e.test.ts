@@ -73,6 +73,11 @@ describe('the web UI', () => {
   }, 120_000);
 
   it('should draw the test plugin form from its schema, with defaults and help', async () => {
+    // next dev compiles a route on its first visit, which under load takes longer than the job the
+    // follow-the-job test watches: compile the job page now (a job that does not exist).
+    await page.goto('/jobs/00000000-0000-4000-8000-000000000000');
+    await page.getByRole('heading', { name: 'Job not found' }).waitFor();
+    await page.goto('/');
     await page.getByRole('navigation', { name: 'Main' }).first().getByRole('link', { name: 'Test' }).click();
     await page.waitForURL('**/create/test');
     await page.getByRole('heading', { level: 1, name: 'Test' }).waitFor();
@@ -161,7 +166,7 @@ describe('the web UI', () => {
   it('should upload the astronaut with progress, submit, and land on the job page', async () => {
     await page.locator('input[type=file]').setInputFiles(ASTRONAUT);
     await page.getByRole('img', { name: 'astronaut.png' }).waitFor();
-    await page.getByRole('spinbutton', { name: 'Steps' }).fill('12');
+    await page.getByRole('spinbutton', { name: 'Steps' }).fill('20'); // 14 s: time to watch it run
     await page.getByRole('spinbutton', { name: 'Step ms' }).fill('700');
     await check('create-test-filled');
     await page.getByRole('button', { name: 'Run Test' }).click();
