@@ -13,7 +13,15 @@ export {
   type ModelManagerStats,
 } from './model-manager.ts';
 export * from './models/index.ts';
+export { type ExternalDataRef, readExternalDataRefs } from './onnx/external-data.ts';
 export { type Initializer, readInitializer } from './onnx/reader.ts';
+export {
+  ContractError,
+  type ContractTensor,
+  checkContract,
+  type SessionContract,
+} from './session/contract.ts';
+export { checkExternalData } from './session/external-data.ts';
 export {
   type CreateSessionOptions,
   checkFeeds,

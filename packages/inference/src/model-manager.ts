@@ -71,6 +71,8 @@ export interface ModelManagerStats {
   residentBytes: number;
   /** Bytes promised to loads in progress (counted against the budget too). */
   loadingBytes: number;
+  /** The most resident + loading bytes at any moment so far: what the budget had to hold. */
+  peakResidentBytes: number;
   hits: number;
   misses: number;
   evictions: number;
@@ -87,6 +89,7 @@ export class ModelManager {
   readonly #resident = new Map<string, Resident>(); // insertion order is irrelevant; lastUsed decides
   readonly #loading = new Map<string, { bytes: number; promise: Promise<Resident> }>();
   readonly #counters = { hits: 0, misses: 0, evictions: 0, loads: 0, loadMsTotal: 0 };
+  #peakBytes = 0;
   #closed = false;
 
   constructor(options: ModelManagerOptions) {
@@ -95,6 +98,11 @@ export class ModelManager {
 
   get budgetBytes(): number {
     return this.#options.budgetBytes;
+  }
+
+  /** Where a model's file is (its store entry), without loading it: for files that are not sessions. */
+  locate(id: string): Promise<ModelLocation> {
+    return this.#options.locator.locate(id);
   }
 
   async acquire(id: string): Promise<ModelLease> {
@@ -122,6 +130,7 @@ export class ModelManager {
       // loads of different models always see each other's reservations and never overcommit.
       const victims = this.#reserveRoom(id, bytes);
       entry.bytes = bytes;
+      this.#peakBytes = Math.max(this.#peakBytes, this.#residentBytes() + this.#loadingBytes());
       const resident = await this.#evictThenLoad(id, location, bytes, victims);
       // Move the bytes from "loading" to "resident" in one step. It stays out of eviction while
       // its loading entry exists, i.e. until the caller's lease pins it.
@@ -166,6 +175,7 @@ export class ModelManager {
       budgetBytes: this.#options.budgetBytes,
       residentBytes: this.#residentBytes(),
       loadingBytes: this.#loadingBytes(),
+      peakResidentBytes: this.#peakBytes,
       ...this.#counters,
       models,
     };

@@ -10,10 +10,14 @@ export const ASTRONAUT = path.join(FIXTURES_DIR, 'faces', 'astronaut.png');
 export { ffmpegChildren } from '@visage/ffmpeg/testing';
 export {
   buildFixtureModel,
+  buildFixtureModelWithExternalData,
   buildGridSample5dModel,
+  type ExternalDataFixture,
   FIXTURE_WORK_SCALE,
   type FixtureModelSpec,
   type FixtureOutput,
   type FixtureWork,
   type TensorSignature,
 } from './onnx/fixture.ts';
+// The onnx-proto helpers, for fixture builders that need graphs of their own (e.g. the wan plugin's).
+export { DataType, ELEMENT_TYPES, type NodeProto, onnx, type TensorProto } from './onnx/proto.ts';

@@ -303,7 +303,7 @@ describe(ModelStore.name, () => {
         'Model "alpha" is damaged (size 5 B, expected 4096 B). Get it again with: pnpm visage models pull alpha',
       );
       expect(message).toContain('Model "gamma" is not installed and has no public download');
-      expect(message).toContain('pnpm visage models import <id> <file>');
+      expect(message).toContain('pnpm visage models import <id> <file or folder>');
     });
 
     it('should return null when everything is installed', async () => {

@@ -18,7 +18,8 @@ export const USAGE = `Usage: pnpm visage models <command>
 
   list                                   every model, its size, whether it is installed, its licence
   pull <id>... [--precision fp32|fp16]   download (resumes an interrupted download), verify, install
-  import <id> <file> [--precision …]     install a file you already have (checked against the catalog)
+  import <id> <file> [--precision …]     install a file you already have (checked against the catalog);
+                                         <file> may be a folder: the .onnx and its external data files
   verify [id]                            re-hash installed files against the catalog's sha256
   path <id> [--precision …]              print the installed file's path
   remove <id>                            delete a model's files
@@ -149,14 +150,21 @@ const HANDLERS: Record<string, Handler> = {
   },
 
   async import({ positionals, precision }, { store, out }) {
-    expectArgs(positionals, 2, 2, 'import <id> <file> [--precision fp32|fp16]');
+    expectArgs(positionals, 2, 2, 'import <id> <file or folder> [--precision fp32|fp16]');
     const [id = '', file = ''] = positionals;
     const entry = store.entry(id);
     out(licenceLine(entry));
     const result = await store.import(id, file, precision);
-    const check = result.verified ? 'sha256 verified' : `no checksum known; sha256 ${result.sha256}`;
+    const check = (f: { verified: boolean; sha256: string }) =>
+      f.verified ? 'sha256 verified' : `no checksum known; sha256 ${f.sha256}`;
+    // The data files first, as they were put in place; the .onnx, which completes the model, last.
+    for (const data of result.dataFiles) {
+      out(
+        `${data.moved ? 'Moved' : 'Copied'} data file ${data.path} (${formatBytes(data.bytes)}, ${check(data)})`,
+      );
+    }
     out(
-      `${result.moved ? 'Moved' : 'Copied'} ${file} to ${result.path} (${entry.id} ${result.precision}, ${check})`,
+      `${result.moved ? 'Moved' : 'Copied'} ${file} to ${result.path} (${entry.id} ${result.precision}, ${check(result)})`,
     );
     return 0;
   },

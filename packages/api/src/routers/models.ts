@@ -115,8 +115,9 @@ export const modelsRouter = router({
   }),
 
   /**
-   * Installs a file that is already on a worker's host (copied over by hand on an offline machine),
-   * after checking its checksum when the catalog knows it. Admins only: it reads a path on that host.
+   * Installs a model that is already on a worker's host (copied over by hand on an offline machine),
+   * after checking its checksums when the catalog knows them: an `.onnx` file, or a folder holding the
+   * `.onnx` and its external data files. Admins only: it reads a path on that host.
    */
   import: adminProcedure
     .input(z.object({ id: modelId, path: z.string().min(1), precision, workerId }))
@@ -124,7 +125,7 @@ export const modelsRouter = router({
       if (!isAbsolute(input.path)) {
         throw new TRPCError({
           code: 'BAD_REQUEST',
-          message: `Give the file's absolute path on the worker's host (got "${input.path}")`,
+          message: `Give the absolute path of the file or folder on the worker's host (got "${input.path}")`,
         });
       }
       const { id, path } = input;

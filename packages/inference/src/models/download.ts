@@ -1,9 +1,11 @@
-// Downloads one model file: resumable (HTTP Range on `<file>.part`), hashed while streaming,
-// verified against the catalog's sha256 and size, and renamed into place only when complete, so a
-// reader never sees half a model. A file the catalog gives no size for has its size recorded beside
-// it (size-record.ts), so the store can tell later when it was truncated. Network errors and 5xx are
-// retried with exponential back-off; other HTTP errors fail the mirror at once; each mirror is tried
-// in order.
+// Downloads a model's files: the `.onnx` and, for a model with external data, each data file beside
+// it. Each file is resumable (HTTP Range on `<file>.part`), hashed while streaming, verified against
+// the catalog's sha256 and size, and renamed into place only when complete, so a reader never sees
+// half a file. A file the catalog gives no size for has its size recorded beside it (size-record.ts),
+// so the store can tell later when it was truncated. Network errors and 5xx are retried with
+// exponential back-off; other HTTP errors fail the mirror at once; each mirror is tried in order.
+// Data files come first and the `.onnx` last, and a data file already in place and intact is kept,
+// so an interrupted pull of a multi-gigabyte model resumes where it stopped.
 import { createHash, type Hash } from 'node:crypto';
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
@@ -13,13 +15,19 @@ import { ChecksumError, HttpError } from './errors.ts';
 import { hashInto } from './hash.ts';
 import { get, NetworkError } from './http.ts';
 import type { ModelVariant } from './schema.ts';
-import { recordSize } from './size-record.ts';
+import { recordedSize, recordSize } from './size-record.ts';
 
-/** What to fetch: a catalog entry or one of its variants. */
-export type DownloadSource = Pick<ModelVariant, 'file' | 'urls' | 'sha256' | 'bytes'>;
+/** What to fetch: a catalog entry or one of its variants (with its external data files, if any). */
+export type DownloadSource = Pick<ModelVariant, 'file' | 'urls' | 'sha256' | 'bytes' | 'externalData'>;
+
+/** One file to fetch. */
+type FileSource = Pick<ModelVariant, 'file' | 'urls' | 'sha256' | 'bytes'>;
 
 export interface DownloadOptions {
-  /** Called as bytes arrive; `received` counts a resumed part too. `total` is null when unknown. */
+  /**
+   * Called as bytes arrive, over all the model's files; `received` counts resumed parts and data files
+   * already in place too. `total` is null while the size of any file is unknown.
+   */
   onProgress?: (received: number, total: number | null) => void;
   /** Retries, back-offs, restarts and mirror changes, for the user to see. */
   onNotice?: (message: string) => void;
@@ -33,14 +41,30 @@ export interface DownloadOptions {
   idleTimeoutMs?: number;
 }
 
-export interface DownloadResult {
+/** One file of a download. */
+export interface DownloadedFile {
   path: string;
   bytes: number;
   sha256: string;
-  /** The mirror that served it. */
-  url: string;
+  /** The mirror that served it; null for a data file found in place, intact, and kept. */
+  url: string | null;
   /** Bytes taken from an earlier .part file (0 when it started from scratch). */
   resumedFrom: number;
+}
+
+export interface DownloadResult {
+  /** The `.onnx`. */
+  path: string;
+  /** Bytes of all the model's files (the `.onnx` and its data files). */
+  bytes: number;
+  /** The `.onnx`'s checksum. */
+  sha256: string;
+  /** The mirror that served the `.onnx`. */
+  url: string;
+  /** Bytes taken from earlier .part files, over all files (0 when it started from scratch). */
+  resumedFrom: number;
+  /** Every file: the data files in catalog order, then the `.onnx`. */
+  files: DownloadedFile[];
 }
 
 /** The download was cancelled through its AbortSignal; the partial file is kept. */
@@ -54,18 +78,82 @@ class WrongFileError extends Error {
 }
 
 interface Job {
-  source: DownloadSource;
+  source: FileSource;
   url: string;
   finalPath: string;
   partPath: string;
   options: DownloadOptions;
 }
 
+/**
+ * Downloads the model's `.onnx` and its external data files into `dir`. The model is complete only
+ * when this resolves: a failure or a cancel leaves the finished files and the `.part` of the one in
+ * progress, for the next call to resume.
+ */
 export async function downloadModel(
   source: DownloadSource,
   dir: string,
   options: DownloadOptions = {},
 ): Promise<DownloadResult> {
+  const parts: FileSource[] = [...(source.externalData ?? []), source];
+  // Each file's size: the catalog's, else what its server announces once asked.
+  const sizes = parts.map((p) => p.bytes);
+  const total = () =>
+    sizes.every((n) => n !== null) ? sizes.reduce<number>((a, n) => a + (n ?? 0), 0) : null;
+  let finished = 0;
+  const files: DownloadedFile[] = [];
+  for (const [index, part] of parts.entries()) {
+    const last = index === parts.length - 1;
+    const file =
+      (last ? null : await keepIfIntact(part, dir)) ??
+      (await downloadFile(part, dir, {
+        ...options,
+        onProgress: (received, announced) => {
+          if (announced !== null) sizes[index] = announced;
+          options.onProgress?.(finished + received, total());
+        },
+      }));
+    sizes[index] = file.bytes;
+    finished += file.bytes;
+    files.push(file);
+    if (file.url === null) options.onProgress?.(finished, total());
+  }
+  const model = files.at(-1) as DownloadedFile;
+  return {
+    path: model.path,
+    bytes: finished,
+    sha256: model.sha256,
+    url: model.url as string,
+    resumedFrom: files.reduce((n, f) => n + f.resumedFrom, 0),
+    files,
+  };
+}
+
+/**
+ * A data file already in place from an earlier, interrupted pull, when its size (the catalog's or the
+ * recorded one) and its sha256 (when known) are right; else null, and a wrong file is deleted.
+ */
+async function keepIfIntact(source: FileSource, dir: string): Promise<DownloadedFile | null> {
+  const file = path.join(dir, source.file);
+  const size = await fileSize(file);
+  if (size === 0) return null;
+  const expected = source.bytes ?? (await recordedSize(file));
+  if (expected === null || size !== expected) return null;
+  const sha256 = (await hashInto(file)).digest('hex');
+  if (source.sha256 !== null && sha256 !== source.sha256) {
+    await rm(file, { force: true });
+    return null;
+  }
+  await rm(`${file}.part`, { force: true }); // a leftover of an attempt that finished anyway
+  return { path: file, bytes: size, sha256, url: null, resumedFrom: 0 };
+}
+
+/** Downloads one file from its mirrors, in order. */
+async function downloadFile(
+  source: FileSource,
+  dir: string,
+  options: DownloadOptions,
+): Promise<DownloadedFile & { url: string }> {
   if (source.urls.length === 0) throw new Error(`${source.file} has no download URL`);
   await mkdir(dir, { recursive: true });
   const finalPath = path.join(dir, source.file);
@@ -93,7 +181,7 @@ export async function downloadModel(
 }
 
 async function cancelled(file: string, partPath: string, signal: AbortSignal) {
-  const kept = await partSize(partPath);
+  const kept = await fileSize(partPath);
   return new DownloadCancelledError(
     `Download of ${file} cancelled; ${kept} bytes kept in ${partPath} for the next attempt to resume`,
     { cause: signal.reason },
@@ -101,7 +189,7 @@ async function cancelled(file: string, partPath: string, signal: AbortSignal) {
 }
 
 /** Tries one URL, retrying what may pass (network errors, 5xx) with exponential back-off. */
-async function fromMirror(job: Job): Promise<DownloadResult> {
+async function fromMirror(job: Job): Promise<DownloadedFile & { url: string }> {
   const { retries = 4, backoffMs = 1000, signal, onNotice } = job.options;
   for (let attempt = 0; ; attempt++) {
     try {
@@ -116,9 +204,10 @@ async function fromMirror(job: Job): Promise<DownloadResult> {
   }
 }
 
-async function partSize(partPath: string): Promise<number> {
+/** The file's size; 0 when there is none. */
+async function fileSize(file: string): Promise<number> {
   try {
-    return (await stat(partPath)).size;
+    return (await stat(file)).size;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
     throw error;
@@ -126,9 +215,9 @@ async function partSize(partPath: string): Promise<number> {
 }
 
 /** One request: resume from the part file when the server allows, else start over. */
-async function attemptOnce(job: Job): Promise<DownloadResult> {
+async function attemptOnce(job: Job): Promise<DownloadedFile & { url: string }> {
   const { source, url, partPath, options } = job;
-  let offset = await partSize(partPath);
+  let offset = await fileSize(partPath);
   if (source.bytes !== null && offset > source.bytes) {
     await rm(partPath, { force: true }); // longer than the file can be: not ours
     offset = 0;
@@ -188,7 +277,11 @@ function totalOf(response: IncomingMessage, offset: number): number | null {
 }
 
 /** Streams the body onto the part file (appending when resuming) while hashing it. */
-async function receive(job: Job, response: IncomingMessage, offset: number): Promise<DownloadResult> {
+async function receive(
+  job: Job,
+  response: IncomingMessage,
+  offset: number,
+): Promise<DownloadedFile & { url: string }> {
   const { source, url, partPath, options } = job;
   const served = totalOf(response, offset);
   if (served !== null && source.bytes !== null && served !== source.bytes) {
@@ -231,7 +324,12 @@ async function receive(job: Job, response: IncomingMessage, offset: number): Pro
 }
 
 /** Checks size and checksum of the complete part file, then renames it into place. */
-async function finish(job: Job, hash: Hash, received: number, resumedFrom: number): Promise<DownloadResult> {
+async function finish(
+  job: Job,
+  hash: Hash,
+  received: number,
+  resumedFrom: number,
+): Promise<DownloadedFile & { url: string }> {
   const { source, url, partPath, finalPath } = job;
   const actual = hash.digest('hex');
   if (received === 0) {

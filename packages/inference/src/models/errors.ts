@@ -1,5 +1,6 @@
 // Errors users see from the model store, the downloader and the CLI. Each message says what went
 // wrong and what to run next, on one line, so the CLI and job records can show it as is.
+import type { ModelEntry } from './schema.ts';
 import { closestIds } from './suggest.ts';
 
 const command = 'pnpm visage models';
@@ -28,6 +29,10 @@ export interface MissingModel {
   state: 'missing' | 'corrupt' | 'export-required';
   /** Why a file is corrupt, e.g. "size 10 B, expected 20 B". */
   reason?: string;
+  /** A damaged export-only model is imported again, not pulled. */
+  availability?: ModelEntry['availability'];
+  /** The model keeps its weights in external data files, so it is imported as a folder. */
+  externalData?: boolean;
 }
 
 /** A job or a caller needs models that are not (properly) installed; names all of them at once. */
@@ -43,24 +48,31 @@ function quoted(ids: readonly string[]): string {
   return ids.map((id) => `"${id}"`).join(', ');
 }
 
+/** What `models import` takes for a model: its folder when it has data files beside the .onnx. */
+const importArg = (m: Pick<MissingModel, 'externalData'>) => (m.externalData ? '<folder>' : '<file>');
+
 function missingMessage(models: readonly MissingModel[]): string {
   const parts: string[] = [];
-  const pull = models.filter((m) => m.state === 'missing').map((m) => m.id);
-  if (pull.length === 1) {
+  const pull = models.filter((m) => m.state === 'missing');
+  const [first] = pull;
+  if (pull.length === 1 && first) {
     parts.push(
-      `Model "${pull[0]}" is not installed. Get it with: ${command} pull ${pull[0]} ` +
-        `(or import a file you have: ${command} import ${pull[0]} <file>)`,
+      `Model "${first.id}" is not installed. Get it with: ${command} pull ${first.id} ` +
+        `(or import ${first.externalData ? 'a folder' : 'a file'} you have: ${command} import ${first.id} ${importArg(first)})`,
     );
   } else if (pull.length > 1) {
     parts.push(
-      `Models ${quoted(pull)} are not installed. Get them with: ${command} pull ${pull.join(' ')} ` +
+      `Models ${quoted(pull.map((m) => m.id))} are not installed. Get them with: ${command} pull ${pull.map((m) => m.id).join(' ')} ` +
         `(or import files you have: ${command} import <id> <file>)`,
     );
   }
   for (const m of models.filter((m) => m.state === 'corrupt')) {
+    const reason = m.reason ?? 'wrong size';
     parts.push(
-      `Model "${m.id}" is damaged (${m.reason ?? 'wrong size'}). Get it again with: ${command} pull ${m.id} ` +
-        `(or import a good copy: ${command} import ${m.id} <file>)`,
+      m.availability === 'export-required'
+        ? `Model "${m.id}" is damaged (${reason}). Import a good copy with: ${command} import ${m.id} <file or folder>`
+        : `Model "${m.id}" is damaged (${reason}). Get it again with: ${command} pull ${m.id} ` +
+            `(or import a good copy: ${command} import ${m.id} ${importArg(m)})`,
     );
   }
   const exported = models.filter((m) => m.state === 'export-required').map((m) => m.id);
@@ -68,7 +80,7 @@ function missingMessage(models: readonly MissingModel[]): string {
     parts.push(
       `${exported.length === 1 ? 'Model' : 'Models'} ${quoted(exported)} ${exported.length === 1 ? 'is' : 'are'} not installed ` +
         `and ${exported.length === 1 ? 'has' : 'have'} no public download: export the ONNX file and import it with: ` +
-        `${command} import <id> <file>`,
+        `${command} import <id> <file or folder>`,
     );
   }
   return parts.join('. ');
@@ -101,5 +113,28 @@ export class HttpError extends Error {
   ) {
     super(`GET ${url} failed: HTTP ${status}${statusText ? ` ${statusText}` : ''}`);
     this.retryable = status >= 500 || status === 408 || status === 429;
+  }
+}
+
+/**
+ * A model's `.onnx` refers to an external data file that is not there whole (docs/models/wan.md
+ * §9.4): found before ONNX Runtime is asked, so the message names the file and how to fix it.
+ */
+export class ExternalDataError extends Error {
+  override name = 'ExternalDataError';
+
+  constructor(
+    readonly id: string,
+    readonly modelPath: string,
+    /** The data file as the graph records it. */
+    readonly location: string,
+    /** What is wrong with it, e.g. "is missing". */
+    readonly problem: string,
+  ) {
+    super(
+      `Model "${id}" cannot be loaded: its data file ${location} ${problem} ` +
+        `(ONNX Runtime reads it from the folder of ${modelPath}). Get the model again with: ${command} pull ${id} ` +
+        `(or, for a model you exported, import its folder: ${command} import ${id} <folder>)`,
+    );
   }
 }

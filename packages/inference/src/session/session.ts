@@ -1,8 +1,10 @@
 // An onnxruntime-node session created with the device's provider chain, falling back provider by
 // provider (onnxruntime-node does not fall back by itself), with feeds checked against the
-// model's declared inputs and every run timed (docs/platform.md §4.2).
+// model's declared inputs and every run timed (docs/platform.md §4.2). A model file's external data
+// files are checked first (external-data.ts).
 import { type ProviderName, providerOption } from '@visage/device';
 import * as ort from 'onnxruntime-node';
+import { checkExternalData } from './external-data.ts';
 
 export interface TensorInfo {
   name: string;
@@ -83,6 +85,8 @@ export async function createSession(
 ): Promise<ModelSession> {
   const { id, providers, log } = options;
   if (providers.length === 0) throw new Error(`${id}: no execution provider to run it on`);
+  // A missing or truncated external data file is named, with the fix, before ONNX Runtime is asked.
+  if (typeof model === 'string') await checkExternalData(id, model);
   const fallbacks: ModelSession['fallbacks'] = [];
   for (let i = 0; i < providers.length; i++) {
     const provider = providers[i] as ProviderName;
