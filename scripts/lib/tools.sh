@@ -3,6 +3,7 @@
 #   ffmpeg    ffmpeg + ffprobe: probing uploads, poster frames, every video job (npm start and npm test)
 #   chromium  the browser the web UI tests drive through playwright-core (npm test)
 #   compose   a Compose implementation, to validate the compose files (npm test)
+#   python-torch  Python 3 with PyTorch and onnx: tools/export-wan's tests (npm test)
 # Missing ones are installed with apt (Debian/Ubuntu, as root or with passwordless sudo) or Homebrew
 # (macOS); when that is not possible it stops, naming each missing tool and how to install it.
 
@@ -23,16 +24,33 @@ find_chromium() {
   return 1
 }
 
+# The Python the Wan export tests run (packages/plugins/test/wan-export.test.ts looks the same way):
+# VISAGE_PYTHON, python3 or Debian's /usr/bin/python3 (a pyenv python3 does not see Debian's packages),
+# the first that imports torch and onnx.
+find_torch_python() {
+  local python
+  for python in ${VISAGE_PYTHON:+"$VISAGE_PYTHON"} python3 /usr/bin/python3; do
+    "$python" -c 'import torch, onnx' >/dev/null 2>&1 && printf '%s\n' "$python" && return 0
+  done
+  return 1
+}
+
 has_tool() {
   case "$1" in
     ffmpeg) command -v "${FFMPEG_PATH:-ffmpeg}" >/dev/null 2>&1 && command -v "${FFPROBE_PATH:-ffprobe}" >/dev/null 2>&1 ;;
     chromium) find_chromium >/dev/null ;;
     compose) command -v docker-compose >/dev/null 2>&1 || docker compose version >/dev/null 2>&1 ;;
+    python-torch) find_torch_python >/dev/null ;;
   esac
 }
 
-# The package that provides a tool: apt_package TOOL / brew_package TOOL.
-apt_package() { case "$1" in ffmpeg) echo ffmpeg ;; chromium) echo chromium ;; compose) echo docker-compose ;; esac; }
+# The packages that provide a tool: apt_package TOOL / brew_package TOOL (none: not from Homebrew).
+apt_package() {
+  case "$1" in
+    ffmpeg) echo ffmpeg ;; chromium) echo chromium ;; compose) echo docker-compose ;;
+    python-torch) echo python3-torch python3-onnx ;;
+  esac
+}
 brew_package() { case "$1" in ffmpeg) echo ffmpeg ;; chromium) echo "--cask chromium" ;; compose) echo docker-compose ;; esac; }
 
 tool_hint() {
@@ -40,6 +58,7 @@ tool_hint() {
     ffmpeg) echo "  ffmpeg + ffprobe   Debian/Ubuntu: sudo apt-get install ffmpeg   macOS: brew install ffmpeg   (or set FFMPEG_PATH and FFPROBE_PATH)" ;;
     chromium) echo "  Chromium           Debian: sudo apt-get install chromium   macOS: brew install --cask chromium   (or set CHROMIUM_PATH to a Chromium or Chrome binary)" ;;
     compose) echo "  Docker Compose     Debian/Ubuntu: sudo apt-get install docker-compose   macOS: brew install docker-compose" ;;
+    python-torch) echo "  PyTorch + onnx     Debian/Ubuntu: sudo apt-get install python3-torch python3-onnx   macOS: pip3 install torch onnx   (or set VISAGE_PYTHON to a python that has both)" ;;
   esac
 }
 
@@ -50,11 +69,16 @@ ensure_tools() {
 
   if [ "$OS_KIND" = macos ]; then
     for tool in "${missing[@]}"; do
+      [ -n "$(brew_package "$tool")" ] || continue # not a Homebrew package: the hint below says how
       # shellcheck disable=SC2046 # "--cask chromium" is two words on purpose
       brew_install $(brew_package "$tool") || break
     done
   else
-    for tool in "${missing[@]}"; do packages+=("$(apt_package "$tool")"); done
+    local words
+    for tool in "${missing[@]}"; do
+      read -r -a words <<<"$(apt_package "$tool")"
+      packages+=("${words[@]}")
+    done
     apt_install "${packages[@]}" || true # the check below says what is still missing
   fi
 

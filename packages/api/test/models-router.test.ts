@@ -42,7 +42,7 @@ const tiny = (installed: boolean) =>
     variants: [{ precision: 'fp32', state: installed ? 'installed' : 'missing', reason: null, partBytes: 0 }],
   });
 const exportOnly = workerModel('export-only', {
-  plugin: 'wan',
+  plugin: 'future',
   availability: 'export-required',
   licence: { name: 'Custom', commercialUse: false, url: 'https://example.com/licence' },
   note: 'Export it yourself.',
@@ -111,7 +111,7 @@ describe('models router with two workers', () => {
     });
     // Grouped by each entry's plugin: plugins this version does not run under their id, shared last.
     expect(list.groups.map((g) => [g.plugin, g.title])).toEqual([
-      ['wan', 'Wan'],
+      ['future', 'Future'],
       ['shared', 'Shared'],
     ]);
   });
@@ -236,7 +236,7 @@ describe('models router with two workers', () => {
     ]);
     await expect(admin.models.import({ id: 'tiny', path: 'relative.onnx' })).rejects.toMatchObject({
       code: 'BAD_REQUEST',
-      message: `Give the file's absolute path on the worker's host (got "relative.onnx")`,
+      message: `Give the absolute path of the file or folder on the worker's host (got "relative.onnx")`,
     });
     await expect(admin.models.import({ id: 'tiny', path: '/data/bad.onnx' })).rejects.toMatchObject({
       code: 'BAD_REQUEST',

@@ -11,14 +11,15 @@ import {
 import { FACE_MODEL_SET } from './face/models.ts';
 import { FACESWAP_MODEL_SET } from './faceswap/models.ts';
 import { LIVEPORTRAIT_MODEL_SET } from './liveportrait/models.ts';
-import { WAN_MODEL_SET } from './wan/models.ts';
+import { WAN_MODEL_SET, WAN_T2V_MODEL_SET } from './wan/models.ts';
 
 /** Every registered model set, in the order `models list` shows them. */
 export const MODEL_SETS: readonly Readonly<Record<string, ModelEntry>>[] = [
   FACE_MODEL_SET,
   FACESWAP_MODEL_SET,
   LIVEPORTRAIT_MODEL_SET,
-  WAN_MODEL_SET, // the planned wan plugin (docs/architecture.md §10.2): models to export and import
+  WAN_MODEL_SET, // VACE 1.3B: exported with tools/export-wan, then imported (docs/models/wan.md §9)
+  WAN_T2V_MODEL_SET,
 ];
 
 let builtIn: ModelCatalog | undefined;

@@ -3,13 +3,14 @@ import { faceswapPlugin } from './faceswap/index.ts';
 import { liveportraitPlugin } from './liveportrait/index.ts';
 import { testPlugin } from './test/index.ts';
 import type { Plugin } from './types.ts';
+import { wanPlugin } from './wan/index.ts';
 
 export { MODEL_SETS, modelCatalog } from './catalog.ts';
 export type { ModelUse } from './leases.ts';
 export { enabledPluginIds, liveDescriptors, pluginDescriptors, referencedAssets } from './schemas.ts';
 export * from './types.ts';
 
-const allPlugins: readonly Plugin[] = [faceswapPlugin, liveportraitPlugin, testPlugin] as Plugin[];
+const allPlugins: readonly Plugin[] = [faceswapPlugin, liveportraitPlugin, wanPlugin, testPlugin] as Plugin[];
 
 /** The plugins with these ids; fails on an unknown id (a typo in configuration must not pass). */
 export function loadPlugins(ids: readonly string[]): Plugin[] {

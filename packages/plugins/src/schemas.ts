@@ -3,6 +3,7 @@ import type { PluginDescriptor } from './descriptor.ts';
 import { faceswapDescriptor, faceswapLiveDescriptor } from './faceswap/schema.ts';
 import { liveportraitDescriptor, liveportraitLiveDescriptor } from './liveportrait/schema.ts';
 import { testLiveDescriptor, testPluginDescriptor } from './test/schema.ts';
+import { wanDescriptor } from './wan/schema.ts';
 
 export { type ModelNeeds, modelNeeds, type PluginDescriptor, referencedAssets } from './descriptor.ts';
 
@@ -10,6 +11,7 @@ export { type ModelNeeds, modelNeeds, type PluginDescriptor, referencedAssets } 
 export const pluginDescriptors: readonly PluginDescriptor[] = [
   faceswapDescriptor,
   liveportraitDescriptor,
+  wanDescriptor,
   testPluginDescriptor,
 ];
 

@@ -1,6 +1,6 @@
 // The contract between the worker and a plugin (docs/architecture.md §5).
 import type { SelectedDevice } from '@visage/device';
-import type { ModelLease, RgbImage } from '@visage/inference';
+import type { ModelLease, ModelLocation, RgbImage } from '@visage/inference';
 import type { z } from 'zod';
 import type { PluginDescriptor } from './descriptor.ts';
 import type { ModelUse } from './leases.ts';
@@ -56,11 +56,23 @@ export interface RunContext {
    * Loaded ONNX sessions through the worker's ModelManager. Release every lease (in `finally`);
    * the worker records which models ran on which provider.
    */
-  models: { acquire(id: string): Promise<ModelLease> };
+  models: {
+    acquire(id: string): Promise<ModelLease>;
+    /** Where an installed model's file is, for files that are not ONNX sessions (a tokenizer). */
+    locate(id: string): Promise<ModelLocation>;
+    /** The ModelManager's memory now and its peak so far (bytes), for the job's metadata. */
+    memory(): ModelMemory;
+  };
   /** The device the worker runs models on (provider chain, precision, memory budget). */
   device: SelectedDevice;
   /** Facts to keep on the job for its owner: models used, provider, faces found, timings… */
   record(metadata: Record<string, unknown>): void;
+}
+
+export interface ModelMemory {
+  residentBytes: number;
+  peakResidentBytes: number;
+  budgetBytes: number;
 }
 
 /** What a live session gives its plugin: the same models and assets a job gets, without a job. */

@@ -63,7 +63,11 @@ function jobContext(jobId: string, signal = new AbortController().signal) {
       },
     },
     record: (values: Record<string, unknown>) => Object.assign(metadata, values),
-    models: { acquire: () => Promise.reject(new Error('no models here')) },
+    models: {
+      acquire: () => Promise.reject(new Error('no models here')),
+      locate: () => Promise.reject(new Error('no models here')),
+      memory: () => ({ residentBytes: 0, peakResidentBytes: 0, budgetBytes: 0 }),
+    },
     device: {} as RunContext['device'],
   } satisfies RunContext;
   return { ctx, progress, outputs, metadata, warn };

@@ -42,6 +42,10 @@ function fakeContext(inputs: Record<string, string> = {}, signal = new AbortCont
       acquire: async (id) => {
         throw new Error(`the test plugin needs no model, asked for ${id}`);
       },
+      locate: async (id) => {
+        throw new Error(`the test plugin needs no model, asked for ${id}`);
+      },
+      memory: () => ({ residentBytes: 0, peakResidentBytes: 0, budgetBytes: 0 }),
     },
     device: {
       device: 'cpu',

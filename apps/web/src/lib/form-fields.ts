@@ -26,6 +26,10 @@ export interface JsonSchema {
   group?: string;
   advanced?: boolean;
   when?: Record<string, unknown[]>;
+  /** `.meta({ reroll: true })`: a number the user may draw at random (a seed). */
+  reroll?: boolean;
+  /** `.meta({ optionLabels: { value: 'Label' } })`: how an enum's values are shown (default: humanized). */
+  optionLabels?: Record<string, string>;
 }
 
 export type MediaKind = 'image' | 'video';
@@ -45,7 +49,7 @@ interface Common {
 
 export type FormField =
   | (Common & { kind: 'asset'; multiple: boolean; minItems: number; maxItems: number; accept: MediaKind[] })
-  | (Common & { kind: 'enum'; options: string[]; default?: string })
+  | (Common & { kind: 'enum'; options: string[]; optionLabels: Record<string, string>; default?: string })
   | (Common & {
       kind: 'number';
       integer: boolean;
@@ -53,6 +57,8 @@ export type FormField =
       max?: number;
       /** Both ends are known and close enough for a slider to be useful. */
       slider: boolean;
+      /** Offer a button that draws a random value in [min, max] (a seed). */
+      reroll: boolean;
       default?: number;
     })
   | (Common & { kind: 'boolean'; default: boolean })
@@ -122,6 +128,7 @@ function field(name: string, raw: JsonSchema, required: boolean, assetFields: re
       ...common,
       kind: 'enum',
       options: schema.enum as string[],
+      optionLabels: schema.optionLabels ?? {},
       default: typeof schema.default === 'string' ? schema.default : undefined,
     };
   }
@@ -135,7 +142,8 @@ function field(name: string, raw: JsonSchema, required: boolean, assetFields: re
       integer: type === 'integer',
       min,
       max: max !== undefined && max < Number.MAX_SAFE_INTEGER ? max : undefined,
-      slider: bounded,
+      slider: bounded && schema.reroll !== true,
+      reroll: schema.reroll === true && type === 'integer' && min !== undefined && max !== undefined,
       default: typeof schema.default === 'number' ? schema.default : undefined,
     };
   }

@@ -1,8 +1,10 @@
 // The web UI in a real browser against the real stack: first-run sign-up, the studio form for the
 // test plugin with an upload, a job followed live to its result, the gallery, the other pages,
 // sign-out. Every page is photographed in light/dark × desktop/phone and checked with axe-core.
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
-import { ASTRONAUT } from '@visage/plugins/testing';
+import { ASTRONAUT, installWanFixtureModels } from '@visage/plugins/testing';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webDir } from '../support/processes.ts';
@@ -16,6 +18,7 @@ let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 let jobUrl: string;
+let modelsDir: string;
 
 /** Photographs the page and fails on serious/critical axe findings or a visible layout shift. */
 async function check(name: string): Promise<CaptureResult> {
@@ -26,7 +29,11 @@ async function check(name: string): Promise<CaptureResult> {
 }
 
 beforeAll(async () => {
-  [stack, browser] = await Promise.all([startStack('ui'), launchChromium()]);
+  // The wan plugin's parts as fixture models with the exact contracts (docs/models/wan.md §9.7).
+  modelsDir = await mkdtemp(path.join(os.tmpdir(), 'visage-ui-models-'));
+  const { catalogFile } = await installWanFixtureModels(modelsDir);
+  const models = { VISAGE_MODELS_DIR: modelsDir, VISAGE_MODEL_CATALOG: catalogFile };
+  [stack, browser] = await Promise.all([startStack('ui', models), launchChromium()]);
   context = await browser.newContext({ viewport: { width: 1440, height: 900 }, baseURL: stack.base });
   await context.addInitScript({ content: LAYOUT_SHIFT_RECORDER });
   page = await context.newPage();
@@ -36,6 +43,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await stack?.stop();
+  await rm(modelsDir, { recursive: true, force: true });
 });
 
 describe('the web UI', () => {
@@ -228,6 +236,38 @@ describe('the web UI', () => {
     await page.getByRole('img', { name: 'astronaut.png' }).waitFor();
     expect(await page.getByRole('dialog').count()).toBe(0);
   }, 120_000);
+
+  it('should generate a video from a prompt and a reference, showing latent previews as it denoises', async () => {
+    await page.goto('/create/wan');
+    await page.getByRole('heading', { level: 1, name: 'Reference to video' }).waitFor();
+    await page.getByLabel('Prompt', { exact: true }).fill('An astronaut waves at the camera');
+    await page.locator('input[type=file]').setInputFiles(ASTRONAUT);
+    await page.getByRole('img', { name: 'astronaut.png' }).waitFor();
+    // The preset fills size, frames and steps; "custom" shows them.
+    const generation = page.locator('[data-section=Generation]');
+    expect(await generation.getByRole('spinbutton', { name: 'Steps' }).count()).toBe(0);
+    await generation.getByRole('combobox', { name: 'Preset' }).click();
+    await page.getByRole('option', { name: 'Custom' }).click();
+    await generation.getByRole('combobox', { name: 'Size' }).click();
+    await page.getByRole('option', { name: '416 × 240' }).click();
+    // 81 frames and 100 steps on the fixtures: many seconds of denoising to watch the previews arrive.
+    await generation.getByRole('spinbutton', { name: 'Frames' }).fill('81');
+    await generation.getByRole('spinbutton', { name: 'Steps' }).fill('100');
+    const seed = generation.getByRole('spinbutton', { name: 'Seed' });
+    expect(await seed.inputValue()).toBe('');
+    await generation.getByRole('button', { name: 'New seed' }).click();
+    await expect.poll(() => seed.inputValue()).toMatch(/^\d+$/);
+    await check('create-wan');
+
+    await page.getByRole('button', { name: 'Run Reference to video' }).click();
+    await page.waitForURL(/\/jobs\/[0-9a-f-]{36}$/);
+    await page.getByRole('img', { name: 'Preview of the result so far' }).waitFor();
+    await expect.poll(() => page.getByTestId('job-stage').textContent()).toMatch(/^step \d+\/100$/);
+    await check('job-wan-running');
+    await page.locator('[data-status=succeeded]').waitFor({ timeout: 90_000 });
+    await page.getByLabel('Result video').waitFor();
+    await check('job-wan-succeeded');
+  }, 180_000);
 
   it('should show the queue, the models and the settings', async () => {
     await page.goto('/queue');

@@ -116,6 +116,11 @@ export function createRunContext(
         modelsUsed.set(modelId, lease.session.provider);
         return lease;
       },
+      locate: (modelId) => deps.models.locate(modelId),
+      memory() {
+        const { residentBytes, peakResidentBytes, budgetBytes } = deps.models.stats();
+        return { residentBytes, peakResidentBytes, budgetBytes };
+      },
     },
     assets: {
       async input(assetId) {

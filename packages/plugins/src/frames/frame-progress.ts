@@ -15,13 +15,14 @@ export class FrameProgress {
   constructor(
     readonly ctx: Pick<RunContext, 'progress'>,
     readonly total: number,
+    readonly range: readonly [number, number] = [0.05, 0.95],
   ) {}
 
   get done(): number {
     return this.#done;
   }
 
-  /** Reports one more finished frame; progress runs from 5 % to 95 % over the frames. */
+  /** Reports one more finished frame; progress runs over `range` (5 % to 95 %) with the frames. */
   async frameDone(frame: RgbImage): Promise<void> {
     this.#done++;
     const now = performance.now();
@@ -31,6 +32,11 @@ export class FrameProgress {
       preview = { data: await encodeImage(frame, 'jpeg', 80), mime: 'image/jpeg' };
     }
     const total = Math.max(this.total, this.#done);
-    this.ctx.progress(0.05 + (0.9 * this.#done) / total, `frame ${this.#done}/${this.total}`, preview);
+    const [from, to] = this.range;
+    this.ctx.progress(
+      from + ((to - from) * this.#done) / total,
+      `frame ${this.#done}/${this.total}`,
+      preview,
+    );
   }
 }

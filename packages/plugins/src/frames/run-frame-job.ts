@@ -39,6 +39,8 @@ export interface FrameJob<In, Analysis> {
   frames: AsyncIterable<In>;
   /** The expected frame count (a probe's estimate), for progress. */
   total: number;
+  /** The part of the job's progress the frames take (default 5 %–95 %: the job is its frames). */
+  progressRange?: readonly [number, number];
   pipeline: FramePipeline<In, Analysis, RgbImage>;
   /** The size comes from the first output frame. */
   encoder: Pick<EncoderOptions, 'fps' | 'crf' | 'audioFrom'>;
@@ -56,7 +58,7 @@ export async function runFrameJob<In, Analysis>(
 ): Promise<FrameJobResult> {
   const dir = await mkdtemp(path.join(os.tmpdir(), `visage-${job.name}-${ctx.jobId}-`));
   const outPath = path.join(dir, 'result.mp4');
-  const progress = new FrameProgress(ctx, job.total);
+  const progress = new FrameProgress(ctx, job.total, job.progressRange);
   const timings: FrameJobTimings = { decode: 0, analyse: 0, render: 0, encode: 0, total: 0 };
   // A holder: TypeScript does not follow assignments made in callbacks.
   const output: { encoder?: VideoEncoder } = {};

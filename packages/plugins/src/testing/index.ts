@@ -8,3 +8,14 @@ export {
   LP_FIXTURE_SPECS,
   writeFixtureModels,
 } from './fixtures.ts';
+export {
+  buildWanFixture,
+  installWanFixtureModels,
+  UMT5_TINY_TOKENIZER,
+  WAN_FIXTURE_IDS,
+  type WanFixtureId,
+  type WanFixturePart,
+  wanFixtureCacheSlot,
+  wanFixtureContract,
+  writeWanFixtureModels,
+} from './wan-fixtures.ts';

@@ -73,6 +73,11 @@ export function recordingContext(
         acquired.push(id);
         return models.acquire(id);
       },
+      locate: (id) => models.locate(id),
+      memory() {
+        const { residentBytes, peakResidentBytes, budgetBytes } = models.stats();
+        return { residentBytes, peakResidentBytes, budgetBytes };
+      },
     },
     device: {
       device: 'cpu',

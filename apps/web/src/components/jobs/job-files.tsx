@@ -20,20 +20,22 @@ export function JobFiles({ files, plugin }: { files: Link[]; plugin: string }) {
             ? downloadName({ ...asset, plugin })
             : (asset.originalName ?? downloadName({ ...asset, plugin: null }));
         const thumb = thumbnailUrl(asset);
+        // A video's length shows on its thumbnail; the link's name must contain what it shows.
+        const clock = isVideo(asset) && asset.durationMs ? formatClock(asset.durationMs) : null;
         return (
           <li key={`${role}-${slot}-${position}`} className="flex items-center gap-3">
             <a
               href={mediaUrl(asset.id)}
               target="_blank"
               rel="noreferrer"
-              aria-label={`Open ${humanize(slot)}${position > 0 ? ` ${position + 1}` : ''}: ${asset.originalName ?? asset.mime}`}
+              aria-label={`Open ${humanize(slot)}${position > 0 ? ` ${position + 1}` : ''}: ${asset.originalName ?? asset.mime}${clock ? `, ${clock}` : ''}`}
               className="relative size-16 shrink-0 overflow-hidden rounded-md border bg-muted focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-ring"
             >
               {thumb ? <img src={thumb} alt="" className="size-full object-cover" /> : null}
               {isVideo(asset) ? (
                 <span className="absolute right-1 bottom-1 flex items-center gap-0.5 rounded bg-black/70 px-1 text-[10px] text-white tabular-nums">
                   <Play className="size-2.5 fill-current" aria-hidden="true" />
-                  {asset.durationMs ? formatClock(asset.durationMs) : null}
+                  {clock}
                 </span>
               ) : null}
             </a>

@@ -1,4 +1,6 @@
 'use client';
+import { Dices } from 'lucide-react';
+import { Button } from '@/components/ui/button';
 import { Input, Textarea } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from '@/components/ui/select';
@@ -29,7 +31,7 @@ function Control({ field, value, onChange, id, describedBy }: Props & { id: stri
           <SelectContent>
             {field.options.map((option) => (
               <SelectItem key={option} value={option}>
-                {humanize(option)}
+                {field.optionLabels[option] ?? humanize(option)}
               </SelectItem>
             ))}
           </SelectContent>
@@ -53,6 +55,24 @@ function Control({ field, value, onChange, id, describedBy }: Props & { id: stri
           className={field.slider ? 'w-28 shrink-0' : undefined}
         />
       );
+      if (field.reroll && field.min !== undefined && field.max !== undefined) {
+        const { min, max } = field;
+        return (
+          <div className="flex items-center gap-2">
+            {input}
+            <Button
+              type="button"
+              variant="outline"
+              size="sm"
+              onClick={() => onChange(randomInteger(min, max))}
+              aria-label={`New ${field.label.toLowerCase()}`}
+            >
+              <Dices aria-hidden className="size-4" />
+              New
+            </Button>
+          </div>
+        );
+      }
       if (!field.slider || field.min === undefined || field.max === undefined) return input;
       const numeric = Number(value);
       return (
@@ -91,6 +111,12 @@ function Control({ field, value, onChange, id, describedBy }: Props & { id: stri
         />
       );
   }
+}
+
+/** A uniform integer in [min, max] from the browser's CSPRNG (seeds up to 2^32 − 1). */
+function randomInteger(min: number, max: number): number {
+  const [word] = crypto.getRandomValues(new Uint32Array(1));
+  return min + ((word as number) % (max - min + 1));
 }
 
 /** Worth saying only when leaving it empty changes nothing (no default fills it). */
