@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { PluginDescriptor } from '../descriptor.ts';
+import { videoQualityField } from '../output-fields.ts';
 import { optionalModels, requiredModels } from './needs.ts';
 
 /**
@@ -146,13 +147,7 @@ export const faceswapSchema = z.object({
     .default(0.5)
     .describe('Video: steadies the face from frame to frame against flicker (0 = off).')
     .meta({ group: 'Video' }),
-  videoQuality: z
-    .int()
-    .min(0)
-    .max(51)
-    .default(18)
-    .describe('Video: H.264 constant-rate factor (lower is better and larger).')
-    .meta({ group: 'Video', advanced: true }),
+  videoQuality: videoQualityField('Video', 'Video: H.264 constant-rate factor (lower is better and larger).'),
   imageFormat: z
     .enum(['same', 'png', 'jpeg', 'webp'])
     .default('same')

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { PluginDescriptor } from '../descriptor.ts';
+import { videoQualityField } from '../output-fields.ts';
 import { optionalModels, requiredModels } from './needs.ts';
 
 /**
@@ -120,13 +121,7 @@ const liveportraitFields = z.object({
     .default(false)
     .describe("Also save the driving video's motion as a template to animate other portraits with.")
     .meta({ group: 'Output' }),
-  videoQuality: z
-    .int()
-    .min(0)
-    .max(51)
-    .default(18)
-    .describe('H.264 constant-rate factor (lower is better and larger).')
-    .meta({ group: 'Output', advanced: true }),
+  videoQuality: videoQualityField('Output'),
 });
 
 export const liveportraitSchema = liveportraitFields.refine(

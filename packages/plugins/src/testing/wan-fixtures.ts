@@ -21,6 +21,7 @@ import {
   type WanContract,
   type WanTensor,
 } from '../wan/contracts.ts';
+import { LATENT_MEAN, LATENT_STD } from '../wan/latents.ts';
 import { WAN_TOKENIZER_ID } from '../wan/model-ids.ts';
 
 export type WanFixturePart = `vace.${keyof typeof VACE_CONTRACTS}` | `t2v.${keyof typeof T2V_CONTRACTS}`;
@@ -48,16 +49,6 @@ export function wanFixtureContract(part: WanFixturePart): WanContract {
   if (!contract) throw new Error(`No wan fixture part "${part}"`);
   return contract;
 }
-
-/** Wan-VAE's per-channel latent mean and std (docs/models/wan.md §6.2). */
-const LATENT_MEAN = [
-  -0.7571, -0.7089, -0.9113, 0.1075, -0.1745, 0.9653, -0.1517, 1.5508, 0.4134, -0.0715, 0.5517, -0.3632,
-  -0.1922, -0.9497, 0.2503, -0.2921,
-];
-const LATENT_STD = [
-  2.8184, 1.4541, 2.3275, 2.6558, 1.2196, 1.7708, 2.6052, 2.0743, 3.2687, 2.1526, 2.8652, 1.5579, 1.6382,
-  1.1253, 2.8251, 1.916,
-];
 
 /**
  * Cache slot i of the fixture decoders: its channels (small, fixed) and its scale over the latent

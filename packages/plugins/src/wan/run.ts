@@ -63,6 +63,7 @@ export async function runWan(ctx: RunContext, input: WanInput): Promise<void> {
     return session;
   };
   const contracts = vace ? VACE_CONTRACTS : T2V_CONTRACTS;
+  const ids = vace ? WAN_MODEL_IDS : WAN_T2V_MODEL_IDS;
 
   // Inputs first: a bad reference fails the job before any model loads.
   const references: RgbImage[] = [];
@@ -74,12 +75,7 @@ export async function runWan(ctx: RunContext, input: WanInput): Promise<void> {
   const tokenizer = await loadUmt5Tokenizer((await ctx.models.locate(WAN_TOKENIZER_ID)).path);
   const negative = input.negativePrompt?.trim() || WAN_DEFAULT_NEGATIVE_PROMPT;
   const text = await stage('text', async (leases) => {
-    const encoder = await part(
-      leases,
-      vace ? WAN_MODEL_IDS.textEncoder : WAN_T2V_MODEL_IDS.textEncoder,
-      'text encoder',
-      contracts.textEncoder,
-    );
+    const encoder = await part(leases, ids.textEncoder, 'text encoder', contracts.textEncoder);
     try {
       const cond = await encodePrompt(encoder, tokenizer, input.prompt);
       const uncond = settings.guidance === 1 ? null : await encodePrompt(encoder, tokenizer, negative);
@@ -113,12 +109,7 @@ export async function runWan(ctx: RunContext, input: WanInput): Promise<void> {
   let lastPreview = Number.NEGATIVE_INFINITY;
   const previewFrame = refs + Math.floor(grid.latentFrames / 2);
   const denoised = await stage('denoise', async (leases) => {
-    const transformer = await part(
-      leases,
-      vace ? WAN_MODEL_IDS.transformer : WAN_T2V_MODEL_IDS.transformer,
-      'transformer',
-      contracts.transformer,
-    );
+    const transformer = await part(leases, ids.transformer, 'transformer', contracts.transformer);
     return denoise({
       transformer,
       kind: vace ? 'vace' : 't2v',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { PluginDescriptor } from '../descriptor.ts';
+import { videoQualityField } from '../output-fields.ts';
 import { requiredModels } from './needs.ts';
 
 /** Wan 2.1's own sizes for the 1.3B models (docs/models/wan.md §2.1) plus a small one to try on a CPU. */
@@ -102,13 +103,7 @@ const wanFields = z.object({
     group: 'Output',
     advanced: true,
   }),
-  videoQuality: z
-    .int()
-    .min(0)
-    .max(51)
-    .default(18)
-    .describe('H.264 constant-rate factor (lower is better and larger).')
-    .meta({ group: 'Output', advanced: true }),
+  videoQuality: videoQualityField('Output'),
 });
 
 export const wanSchema = wanFields.refine(
