@@ -23,7 +23,7 @@ import {
   SWAPPER_MODEL,
 } from '../src/faceswap/model-ids.ts';
 import { LP_MODELS } from '../src/liveportrait/model-ids.ts';
-import { WAN_MODEL_IDS } from '../src/wan/model-ids.ts';
+import { WAN_MODEL_IDS, WAN_T2V_MODEL_IDS } from '../src/wan/model-ids.ts';
 
 const catalog = modelCatalog();
 const entry = (id: string) => findModel(id, catalog);
@@ -90,8 +90,12 @@ describe('the assembled catalog', () => {
 });
 
 describe('checksums and sizes', () => {
-  /** Downloads whose sha256 no source publishes (docs/models/face.md §7.2, §9.1–9.2). */
-  const WITHOUT_SHA256 = ['xseg_1'];
+  /**
+   * Downloads whose sha256 no source publishes (docs/models/face.md §7.2, §9.1–9.2; the UMT5 tokenizer
+   * and TensorStack's T2V export: docs/models/wan.md §1.2, §3.3).
+   */
+  const WAN_PUBLIC = ['umt5_xxl_tokenizer', ...Object.values(WAN_T2V_MODEL_IDS)];
+  const WITHOUT_SHA256 = ['xseg_1', ...WAN_PUBLIC];
   /** Downloads whose size no source publishes: recorded by the store at the first download. */
   const WITHOUT_BYTES = [
     'gfpgan_1.4',
@@ -104,6 +108,7 @@ describe('checksums and sizes', () => {
     'liveportrait_stitching_eye',
     'liveportrait_stitching_lip',
     'liveportrait_landmark',
+    ...WAN_PUBLIC,
   ];
   const downloads = variants.filter((v) => v.entry.availability === 'download');
 
@@ -177,14 +182,25 @@ describe('checksums and sizes', () => {
     expect(entry('liveportrait_motion_extractor').providers).toEqual(['cuda', 'coreml', 'cpu']);
   });
 
-  it('should mark the Wan parts as export-required, with no URL and a note saying how', () => {
-    const wan = catalog.filter((e) => e.plugin === 'wan');
+  it('should mark the Wan VACE parts as export-required, with no URL and a note saying how', () => {
+    const wan = catalog.filter((e) => e.plugin === 'wan' && e.availability === 'export-required');
     expect(wan.map((e) => e.id)).toEqual(Object.values(WAN_MODEL_IDS));
     for (const e of wan) {
       expect(e.availability).toBe('export-required');
       expect(e.variants.every((v) => v.urls.length === 0)).toBe(true);
-      expect(e.note).toMatch(/import/);
+      expect(e.note).toMatch(/tools\/export-wan.*models import <id> <folder>/s);
     }
+  });
+
+  it("should download TensorStack's T2V parts with the data file their graph names beside each large one", () => {
+    const t2v = Object.values(WAN_T2V_MODEL_IDS).map((id) => entry(id));
+    const data = t2v.map((e) => e.variants[0]?.externalData?.map((d) => [d.file, d.urls[0]]) ?? []);
+    const base = 'https://huggingface.co/TensorStack/Wan2.1-T2V-1.3B-onnx/resolve/main';
+    expect(data).toEqual([
+      [['model.onnx.data', `${base}/transformer/model.onnx.data`]],
+      [['model.onnx.data', `${base}/text_encoder/model.onnx.data`]],
+      [], // the VAE decoder is under 2 GB: one file
+    ]);
   });
 });
 

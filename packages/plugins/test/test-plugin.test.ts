@@ -135,7 +135,7 @@ describe(loadPlugins.name, () => {
 
   it('should refuse an unknown plugin id', () => {
     expect(() => loadPlugins(['faceswop'])).toThrow(
-      'Unknown plugin "faceswop". Known: faceswap, liveportrait, test',
+      'Unknown plugin "faceswop". Known: faceswap, liveportrait, wan, test',
     );
   });
 });
