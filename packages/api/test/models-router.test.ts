@@ -109,6 +109,7 @@ describe('models router with two workers', () => {
       pullCommand: 'pnpm visage models pull tiny',
       importCommand: 'pnpm visage models import tiny <file>',
     });
+    expect(list.models[1]?.importCommand).toBe('pnpm visage models import export-only <folder>');
     // Grouped by each entry's plugin: plugins this version does not run under their id, shared last.
     expect(list.groups.map((g) => [g.plugin, g.title])).toEqual([
       ['future', 'Future'],

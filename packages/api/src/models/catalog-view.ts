@@ -54,7 +54,8 @@ export function modelRows(states: readonly WorkerModelState[]): ModelRow[] {
           installedOn: [],
           workers: [],
           pullCommand: pullCommand(entry.id),
-          importCommand: `pnpm visage models import ${entry.id} <file>`,
+          // An export is a folder (the .onnx and its data files, docs/models/wan.md §9.4); a download one file.
+          importCommand: `pnpm visage models import ${entry.id} ${entry.availability === 'export-required' ? '<folder>' : '<file>'}`,
         };
         rows.set(entry.id, row);
       }
