@@ -114,6 +114,23 @@ beforeAll(async () => {
       availability: 'export-required',
       note: 'export it',
     },
+    {
+      // fp32 first (the default), fp16 as tools/export-wan names it.
+      id: 'twoway',
+      title: 'Export-only model in two precisions',
+      plugin: 'wan',
+      ...exported,
+      file: 'twoway_fp32.onnx',
+      residentBytes: null,
+      licence,
+      variants: [
+        { ...exported, precision: 'fp32', file: 'twoway_fp32.onnx' },
+        { ...exported, file: 'twoway_fp16.onnx' },
+      ],
+      providers: ['cpu'],
+      availability: 'export-required',
+      note: 'export it',
+    },
   ]);
 });
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
@@ -377,6 +394,24 @@ describe('importing a model with external data', () => {
       ['tiny.onnx.data2', 'unverified'],
     ]);
     await expectRuns(target, 'export');
+  });
+
+  it('should take the precision a file is named for when none is given, else the default', async () => {
+    const fp16 = await exportFolder({
+      'twoway_fp16.onnx': MODEL,
+      'tiny.onnx.data': DATA,
+      'tiny.onnx.data2': DATA2,
+    });
+    const named = await store.import('twoway', fp16);
+    expect([named.precision, path.basename(named.path)]).toEqual(['fp16', 'twoway_fp16.onnx']);
+    await rm(fp16, { recursive: true, force: true });
+    const other = await exportFolder({
+      'model.onnx': MODEL,
+      'tiny.onnx.data': DATA,
+      'tiny.onnx.data2': DATA2,
+    });
+    const unnamed = await store.import('twoway', other);
+    expect([unnamed.precision, path.basename(unnamed.path)]).toEqual(['fp32', 'twoway_fp32.onnx']);
   });
 
   it('should refuse a folder missing a data file its graph refers to, naming it', async () => {

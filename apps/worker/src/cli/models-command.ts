@@ -19,7 +19,8 @@ export const USAGE = `Usage: pnpm visage models <command>
   list                                   every model, its size, whether it is installed, its licence
   pull <id>... [--precision fp32|fp16]   download (resumes an interrupted download), verify, install
   import <id> <file> [--precision …]     install a file you already have (checked against the catalog);
-                                         <file> may be a folder: the .onnx and its external data files
+                                         <file> may be a folder: the .onnx and its external data files;
+                                         without --precision, a file named like a variant is that one
   verify [id]                            re-hash installed files against the catalog's sha256
   path <id> [--precision …]              print the installed file's path
   remove <id>                            delete a model's files

@@ -4,7 +4,7 @@
 // `<file>.part` while a download is unfinished and `<file>.size` when the catalog gives no size (the
 // size recorded at download or import), so two models may share a file name. Status checks sizes
 // only (fast, safe at job start); `verify` hashes and reads the graph's data references.
-import { rm } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import {
   OnnxReadError,
@@ -257,7 +257,11 @@ export class ModelStore {
   async import(id: string, source: string, precision?: Precision): Promise<ImportResult> {
     const entry = this.entry(id);
     if (entry.availability === 'bundled') throw new Error(`${entry.id} ships with Visage: nothing to import`);
-    const variant = findVariant(entry, precision);
+    // Without --precision, a file named like one of the variants (tools/export-wan writes
+    // `<id>_fp16.onnx`) is that variant, so an fp16 export is not stored as the fp32 file.
+    const variant = precision
+      ? findVariant(entry, precision)
+      : ((await variantNamedIn(entry, source)) ?? findVariant(entry));
     const label = `${entry.id} (${variant.precision})`;
     return importModel(variant, source, this.pathFor(id, variant.precision), label);
   }
@@ -352,4 +356,12 @@ async function verifyFile(
     return { ...base, state: 'mismatch', actual, message };
   }
   return { ...base, state: 'ok', actual, message: `${label}: ok` };
+}
+
+/** The variant whose file name `source` has (a file, or the one `.onnx` in a folder); null when none does. */
+async function variantNamedIn(entry: ModelEntry, source: string): Promise<ModelVariant | null> {
+  const isFolder = (await stat(source).catch(() => null))?.isDirectory() ?? false;
+  const names = isFolder ? await readdir(source) : [path.basename(source)];
+  const named = entry.variants.filter((v) => names.includes(v.file));
+  return named.length === 1 ? (named[0] as ModelVariant) : null;
 }
