@@ -14,8 +14,8 @@ import { WAN_MODEL_IDS, WAN_TOKENIZER_ID } from '../src/wan/model-ids.ts';
 import { ASTRONAUT, imageAsset, quiet, recordingContext } from '../test/support/faceswap.ts';
 
 const REF = '0190c5a0-0000-7000-8000-0000000000e1';
-/** The fast preset's size and length (416×240, 17 frames) with one reference, 8 steps. */
-const SETTINGS = { preset: 'custom', size: '416x240', frames: 17, steps: 8, seed: 1 } as const;
+/** The fast preset's size and length (416×240, 17 frames) with one reference, 16 steps. */
+const SETTINGS = { preset: 'custom', size: '416x240', frames: 17, steps: 16, seed: 1 } as const;
 
 export async function run(): Promise<BenchResult> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'visage-bench-wan-'));

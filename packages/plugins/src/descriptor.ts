@@ -6,7 +6,10 @@ import type { z } from 'zod';
 /**
  * Keys of a field's `.meta({...})` that the studio form reads (through JSON Schema):
  * - `accept: ('image' | 'video')[]` — asset fields: which media they take;
- * - `group: string` — the form section an option is shown in (sections keep the schema's order);
+ * - `group: string` — the form section an option is shown in (sections keep the schema's order;
+ *   'Inputs' puts it in the Inputs card beside the files, e.g. a prompt);
+ * - `optionLabels: { value: label }` — how an enum's values are shown (default: humanized);
+ * - `reroll: true` — an integer field with a button that draws a random value (a seed);
  * - `advanced: true` — folded away under "More options" in its section;
  * - `when: { field: [values…] }` — shown, checked and sent only while each named field has one of
  *   the values (otherwise the option keeps its default): `faceIndex` only with `faces: 'index'`.

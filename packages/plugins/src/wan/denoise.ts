@@ -3,7 +3,7 @@
 // two calls), UniPC or Euler, cancel and progress between steps, a latent preview every few steps.
 import { type ModelSession, ort } from '@visage/inference';
 import { LATENT_CHANNELS, TEXT_DIM, TEXT_TOKENS, VACE_CHANNELS } from './contracts.ts';
-import { applyGuidance } from './guidance.ts';
+import { applyGuidance, applyGuidanceBatch2 } from './guidance.ts';
 import { gaussianNoise } from './noise.ts';
 import { ropeTables } from './rope.ts';
 import { createSampler } from './samplers.ts';
@@ -114,18 +114,16 @@ export async function denoise(input: DenoiseInput): Promise<DenoiseResult> {
     const t = schedule.timesteps[i] as number;
     let velocity: Float32Array;
     if (input.uncond === null) {
-      velocity = new Float32Array(await run(sample, input.cond, input.vace, t, 1));
+      velocity = await run(sample, input.cond, input.vace, t, 1);
     } else if (latentBoth && contextBoth) {
       latentBoth.set(sample, 0);
       latentBoth.set(sample, size);
-      const both = await run(latentBoth, contextBoth, vaceBoth, t, 2);
-      // [cond, uncond] in one output (docs/models/wan.md §7.7).
-      velocity = both.slice(0, size);
-      applyGuidance(velocity, both.subarray(size), input.guidance);
+      // [cond, uncond] in one output (docs/models/wan.md §7.7), combined over its first half.
+      velocity = applyGuidanceBatch2(await run(latentBoth, contextBoth, vaceBoth, t, 2), input.guidance);
     } else {
-      velocity = new Float32Array(await run(sample, input.cond, input.vace, t, 1));
-      const uncond = await run(sample, input.uncond, input.vace, t, 1);
-      applyGuidance(velocity, uncond, input.guidance);
+      // Each run's output is a buffer of its own: the first one is safe to combine into.
+      velocity = await run(sample, input.cond, input.vace, t, 1);
+      applyGuidance(velocity, await run(sample, input.uncond, input.vace, t, 1), input.guidance);
     }
     let x0: Float32Array | null = null;
     if (input.wantsPreview(i)) {

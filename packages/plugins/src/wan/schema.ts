@@ -19,7 +19,7 @@ const wanFields = z.object({
     .min(1, 'Describe the video')
     .max(4000)
     .describe('What the video shows. Name the subjects of the reference images ("the girl", "the snake").')
-    .meta({ group: 'Prompt' }),
+    .meta({ group: 'Inputs' }),
   references: z
     .array(z.uuid().meta({ accept: ['image'] }))
     .max(4, 'At most four reference images')
@@ -34,7 +34,7 @@ const wanFields = z.object({
     .describe(
       "What to avoid. Empty: Wan's own list (bright colours, overexposed, static, blurred details, subtitles…).",
     )
-    .meta({ group: 'Prompt', advanced: true }),
+    .meta({ group: 'Generation', advanced: true }),
   model: z
     .enum(['vace', 't2v'])
     .default('vace')

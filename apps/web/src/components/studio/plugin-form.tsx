@@ -22,7 +22,11 @@ import type { UploadLimits } from '@/lib/upload';
 import { useTRPC } from '@/trpc/react';
 import { AssetField } from './asset-field';
 import { type ModelNeeds, ModelNeedsCard, NonCommercialNotice, useModelNeeds } from './model-needs';
+import { OptionField } from './option-field';
 import { OptionsSection } from './options-section';
+
+/** The options group shown in the Inputs card, with the files (`.meta({ group: 'Inputs' })`). */
+const INPUTS = 'Inputs';
 
 export interface StudioPlugin {
   id: string;
@@ -61,7 +65,10 @@ export function PluginForm({
   const trpc = useTRPC();
   const router = useRouter();
   const fields = useMemo(() => formFields(plugin.schema, plugin.assetFields), [plugin]);
-  const sections = useMemo(() => formSections(fields), [fields]);
+  // Options a plugin groups under "Inputs" (a prompt) stand beside its files, first on a phone.
+  const allSections = useMemo(() => formSections(fields), [fields]);
+  const inputOptions = allSections.find((s) => s.title === INPUTS)?.fields ?? [];
+  const sections = allSections.filter((s) => s.title !== INPUTS);
   const [values, setValues] = useState<FormValues>(() => initialValues(fields));
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState<Record<string, boolean>>({});
@@ -134,10 +141,27 @@ export function PluginForm({
           <CardHeader>
             <CardTitle>Inputs</CardTitle>
             <CardDescription>
-              {assets.length > 0 ? 'Upload files or reuse earlier ones.' : 'This plugin takes no files.'}
+              {assets.length > 0
+                ? inputOptions.length > 0
+                  ? 'What to make, and the files to make it from: upload them or reuse earlier ones.'
+                  : 'Upload files or reuse earlier ones.'
+                : inputOptions.length > 0
+                  ? 'What to make.'
+                  : 'This plugin takes no files.'}
             </CardDescription>
           </CardHeader>
           <CardContent className="space-y-8">
+            {inputOptions
+              .filter((field) => isShown(field, values))
+              .map((field) => (
+                <OptionField
+                  key={field.name}
+                  field={field}
+                  value={values[field.name]}
+                  error={errors[field.name]}
+                  onChange={set(field.name)}
+                />
+              ))}
             {assets.map((field) => (
               <AssetField
                 key={field.name}
