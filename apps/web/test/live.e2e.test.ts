@@ -32,6 +32,9 @@ import {
 } from './support/processes.ts';
 import { createTestEnv, killWorker, type TestEnv } from './support/stack.ts';
 
+/** vi.waitFor gives up after 1 s by default; a loaded CI machine answers slower than that. */
+const WAIT = { timeout: 15_000, interval: 50 };
+
 const SECRET = 'live-test-secret-0123456789-0123456789';
 const MIB = 1024 * 1024;
 const WIDTH = 640;
@@ -152,7 +155,7 @@ describe('live sessions through the web server', () => {
     const warmUp = await startSession(alice, 'faceswap', options);
     await stream(warmUp.client, 15);
     await warmUp.client.close();
-    await vi.waitFor(() => expect(workerA.logs.some((l) => l.msg === 'live session ended')).toBe(true));
+    await vi.waitFor(() => expect(workerA.logs.some((l) => l.msg === 'live session ended')).toBe(true), WAIT);
     const before = await rss(workerA.child.pid as number);
 
     const { client, ticket } = await startSession(alice, 'faceswap', options);
@@ -187,7 +190,10 @@ describe('live sessions through the web server', () => {
     expect(stats.stagesMs.process).toBeGreaterThan(0);
     const latency = stats.workerLatencyMs;
     await client.close();
-    await vi.waitFor(() => expect(workerA.logs.filter((l) => l.msg === 'live session ended').length).toBe(2));
+    await vi.waitFor(
+      () => expect(workerA.logs.filter((l) => l.msg === 'live session ended').length).toBe(2),
+      WAIT,
+    );
     const after = await rss(workerA.child.pid as number);
     console.log(
       `live face swap: sent ${sent}, returned ${returned.length}, replaced while busy ${stats.droppedIn}, ` +
@@ -200,7 +206,7 @@ describe('live sessions through the web server', () => {
   it('should save a recording of the processed stream to the gallery, with how it was made', async () => {
     const { client } = await startSession(alice, 'faceswap', { source: [portraitId] });
     client.send({ type: 'record', action: 'start' });
-    await vi.waitFor(() => expect(client.ofType('recording')).toHaveLength(1));
+    await vi.waitFor(() => expect(client.ofType('recording')).toHaveLength(1), WAIT);
     await stream(client, 60); // two seconds of camera
     client.send({ type: 'record', action: 'stop' });
     const recorded = await vi.waitFor(
@@ -402,8 +408,9 @@ describe('live socket admission', () => {
     });
     for (const client of open) await client.close();
     // Closing frees the slots at once (no wait for an expiry).
-    await vi.waitFor(() =>
-      expect(trpc(bob).live.start.mutate({ plugin: 'test', options: {} })).resolves.toBeDefined(),
+    await vi.waitFor(
+      () => expect(trpc(bob).live.start.mutate({ plugin: 'test', options: {} })).resolves.toBeDefined(),
+      WAIT,
     );
   });
 });

@@ -141,11 +141,14 @@ const state = async () =>
 async function send(command: ModelCommand, workerId: string | null = WORKER) {
   const requestId = randomUUID();
   await publishModelCommand(redis, prefix, { requestId, workerId, command });
-  const reply = await vi.waitFor(() => {
-    const found = events.find((e) => e.type === 'reply' && e.requestId === requestId);
-    if (!found) throw new Error(`no reply to ${command.kind}`);
-    return found as Extract<ModelEvent, { type: 'reply' }>;
-  });
+  const reply = await vi.waitFor(
+    () => {
+      const found = events.find((e) => e.type === 'reply' && e.requestId === requestId);
+      if (!found) throw new Error(`no reply to ${command.kind}`);
+      return found as Extract<ModelEvent, { type: 'reply' }>;
+    },
+    { timeout: 10_000 },
+  );
   const mine = events.filter((e) => e.type !== 'progress' && e.requestId === requestId);
   expect(mine.map((e) => e.type)).toEqual(['ack', 'reply']); // acknowledged before the work
   return reply.result;
@@ -274,7 +277,9 @@ describe('model agent', () => {
     });
     await agent?.stop();
     agent = undefined;
-    await vi.waitFor(() => expect(progressOf('slow').at(-1)).toMatchObject({ state: 'cancelled' }));
+    await vi.waitFor(() => expect(progressOf('slow').at(-1)).toMatchObject({ state: 'cancelled' }), {
+      timeout: 10_000,
+    });
     expect((await stat(part)).size).toBeGreaterThan(0);
     expect(existsSync(path.join(dir, 'slow', 'slow.onnx'))).toBe(false);
     expect(await redis.exists(workerModelsKey(prefix, WORKER))).toBe(0);
