@@ -11,6 +11,7 @@ export {
   ModelManager,
   type ModelManagerOptions,
   type ModelManagerStats,
+  type ModelMemory,
 } from './model-manager.ts';
 export * from './models/index.ts';
 export { type ExternalDataRef, readExternalDataRefs } from './onnx/external-data.ts';

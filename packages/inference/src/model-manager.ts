@@ -66,6 +66,13 @@ interface Resident {
   idleTimer?: NodeJS.Timeout;
 }
 
+/** What a job records of the model memory: now, the peak so far, and the budget (bytes). */
+export interface ModelMemory {
+  residentBytes: number;
+  peakResidentBytes: number;
+  budgetBytes: number;
+}
+
 export interface ModelManagerStats {
   budgetBytes: number;
   residentBytes: number;
@@ -161,6 +168,14 @@ export class ModelManager {
     const pinned = [...this.#resident.values()].filter((r) => r.pins > 0).map((r) => r.id);
     if (pinned.length) this.#options.log.warn({ pinned }, 'unloading models that are still leased');
     await Promise.all([...this.#resident.values()].map((r) => this.#drop(r)));
+  }
+
+  memory(): ModelMemory {
+    return {
+      residentBytes: this.#residentBytes(),
+      peakResidentBytes: this.#peakBytes,
+      budgetBytes: this.#options.budgetBytes,
+    };
   }
 
   stats(): ModelManagerStats {

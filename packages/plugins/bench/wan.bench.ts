@@ -6,12 +6,11 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { ModelManager } from '@visage/inference';
 import type { BenchResult } from '@visage/inference/bench';
 import { buildWanFixture, UMT5_TINY_TOKENIZER, writeWanFixtureModels } from '../src/testing/index.ts';
 import { wanPlugin } from '../src/wan/index.ts';
 import { WAN_MODEL_IDS, WAN_TOKENIZER_ID } from '../src/wan/model-ids.ts';
-import { ASTRONAUT, imageAsset, quiet, recordingContext } from '../test/support/faceswap.ts';
+import { ASTRONAUT, fixtureModelManager, imageAsset, recordingContext } from '../test/support/faceswap.ts';
 
 const REF = '0190c5a0-0000-7000-8000-0000000000e1';
 /** The fast preset's size and length (416×240, 17 frames) with one reference, 16 steps. */
@@ -25,18 +24,7 @@ export async function run(): Promise<BenchResult> {
     await writeFile(heavy, buildWanFixture('vace.transformer', { work: 2 }));
     files[WAN_MODEL_IDS.transformer] = heavy;
     files[WAN_TOKENIZER_ID] = UMT5_TINY_TOKENIZER;
-    const models = new ModelManager({
-      budgetBytes: 2 ** 31,
-      providers: ['cpu'],
-      log: quiet,
-      locator: {
-        async locate(id) {
-          const file = files[id];
-          if (!file) throw new Error(`no fixture for ${id}`);
-          return { path: file, bytes: 1, sha256: null, precision: 'fp32' };
-        },
-      },
-    });
+    const models = fixtureModelManager(files);
     const input = wanPlugin.input.parse({ prompt: 'an astronaut waves', references: [REF], ...SETTINGS });
     const runOnce = async () => {
       const { ctx, metadata } = recordingContext(models, { [REF]: imageAsset(ASTRONAUT, 'astronaut.png') });

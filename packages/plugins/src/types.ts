@@ -1,6 +1,6 @@
 // The contract between the worker and a plugin (docs/architecture.md §5).
 import type { SelectedDevice } from '@visage/device';
-import type { ModelLease, ModelLocation, RgbImage } from '@visage/inference';
+import type { ModelLease, ModelLocation, ModelMemory, RgbImage } from '@visage/inference';
 import type { z } from 'zod';
 import type { PluginDescriptor } from './descriptor.ts';
 import type { ModelUse } from './leases.ts';
@@ -67,12 +67,6 @@ export interface RunContext {
   device: SelectedDevice;
   /** Facts to keep on the job for its owner: models used, provider, faces found, timings… */
   record(metadata: Record<string, unknown>): void;
-}
-
-export interface ModelMemory {
-  residentBytes: number;
-  peakResidentBytes: number;
-  budgetBytes: number;
 }
 
 /** What a live session gives its plugin: the same models and assets a job gets, without a job. */

@@ -117,10 +117,7 @@ export function createRunContext(
         return lease;
       },
       locate: (modelId) => deps.models.locate(modelId),
-      memory() {
-        const { residentBytes, peakResidentBytes, budgetBytes } = deps.models.stats();
-        return { residentBytes, peakResidentBytes, budgetBytes };
-      },
+      memory: () => deps.models.memory(),
     },
     assets: {
       async input(assetId) {

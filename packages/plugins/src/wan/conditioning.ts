@@ -3,7 +3,7 @@
 // normalised, then assembled with the mask into the [96, N + T, h, w] context.
 import { type ModelSession, ort, type RgbImage } from '@visage/inference';
 import { LATENT_CHANNELS } from './contracts.ts';
-import { normaliseLatent } from './latents.ts';
+import { latentFrames, normaliseLatent } from './latents.ts';
 import { assembleVaceContext, letterboxOntoWhite } from './vace.ts';
 
 export interface VideoGrid {
@@ -21,7 +21,7 @@ export function videoGrid(width: number, height: number, frames: number): VideoG
     width,
     height,
     frames,
-    latentFrames: (frames - 1) / 4 + 1,
+    latentFrames: latentFrames(frames),
     latentHeight: height / 8,
     latentWidth: width / 8,
   };
@@ -38,7 +38,7 @@ async function encodeVideo(
     video: new ort.Tensor('float32', pixels, [1, 3, frames, grid.height, grid.width]),
   });
   const latent = out.latent;
-  const t = (frames - 1) / 4 + 1;
+  const t = latentFrames(frames);
   const expected = [1, LATENT_CHANNELS, t, grid.latentHeight, grid.latentWidth];
   if (!latent || latent.dims.join() !== expected.join()) {
     throw new Error(

@@ -6,7 +6,7 @@ import { LATENT_CHANNELS, TEXT_DIM, TEXT_TOKENS, VACE_CHANNELS } from './contrac
 import { applyGuidance, applyGuidanceBatch2 } from './guidance.ts';
 import { gaussianNoise } from './noise.ts';
 import { ropeTables } from './rope.ts';
-import { createSampler } from './samplers.ts';
+import { createSampler, predictX0 } from './samplers.ts';
 import { wanSchedule } from './schedule.ts';
 
 export interface DenoiseInput {
@@ -125,12 +125,8 @@ export async function denoise(input: DenoiseInput): Promise<DenoiseResult> {
       velocity = await run(sample, input.cond, input.vace, t, 1);
       applyGuidance(velocity, await run(sample, input.uncond, input.vace, t, 1), input.guidance);
     }
-    let x0: Float32Array | null = null;
-    if (input.wantsPreview(i)) {
-      const sigma = schedule.sigmas[i] as number;
-      x0 = new Float32Array(size);
-      for (let k = 0; k < size; k++) x0[k] = (sample[k] as number) - sigma * (velocity[k] as number);
-    }
+    // Before the step overwrites the sample.
+    const x0 = input.wantsPreview(i) ? predictX0(sample, velocity, schedule.sigmas[i] as number) : null;
     sampler.step(i, velocity, sample);
     await input.onStep(i, x0);
   }

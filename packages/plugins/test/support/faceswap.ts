@@ -74,10 +74,7 @@ export function recordingContext(
         return models.acquire(id);
       },
       locate: (id) => models.locate(id),
-      memory() {
-        const { residentBytes, peakResidentBytes, budgetBytes } = models.stats();
-        return { residentBytes, peakResidentBytes, budgetBytes };
-      },
+      memory: () => models.memory(),
     },
     device: {
       device: 'cpu',
