@@ -15,6 +15,9 @@ export function visageTestConfig(packageDir: string, overrides: ViteUserConfig =
         include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'scripts/**/*.test.ts'],
         reporters: ['default', 'json'],
         outputFile: { json: path.join(root, 'test-results', `${name}.json`) },
+        // The tests' model mirrors run on loopback, which model downloads refuse unless allowed
+        // (docs/security.md §3); children spawned with process.env inherit it.
+        env: { VISAGE_MODEL_ALLOW_PRIVATE_HOSTS: '127.0.0.1,localhost' },
         testTimeout: 30_000,
         hookTimeout: 60_000,
         // expect.poll waits on real servers and browsers on shared 2-core machines, where a refetch can

@@ -9,7 +9,8 @@
 #   6. applies database migrations
 #   7. on Linux with an NVIDIA GPU and network access, installs onnxruntime-node's CUDA provider
 #   8. makes sure the system tools are there (ffmpeg + ffprobe; with --for-tests also Chromium,
-#      Docker Compose, and PyTorch + onnx for Python), installing them with apt or Homebrew where it can
+#      Docker Compose, PyTorch + onnx for Python and redis-server), installing them with apt or Homebrew
+#      where it can
 # Flags: --platform   only print what step 1 finds.
 #        --for-tests  also the tools `npm test` needs (scripts/test.sh passes it).
 set -euo pipefail
@@ -28,7 +29,7 @@ TOOLS=(ffmpeg)
 for arg in "$@"; do
   case "$arg" in
     --platform) ;;
-    --for-tests) TOOLS+=(chromium compose python-torch) ;;
+    --for-tests) TOOLS+=(chromium compose python-torch redis-server) ;;
     *) die "Unknown option: $arg" "Usage: scripts/setup.sh [--platform | --for-tests]" ;;
   esac
 done

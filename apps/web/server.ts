@@ -6,9 +6,11 @@ import http from 'node:http';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createRedis } from '@visage/db';
+import { clientAddress, trustedProxyList } from './src/server/client-ip.ts';
 import { ConfigError, config } from './src/server/config.ts';
 import { createLiveForwarder, isLiveUpgrade } from './src/server/live-forwarder.ts';
 import { log } from './src/server/logger.ts';
+import { securityHeaders } from './src/server/security-headers.ts';
 
 const started = performance.now();
 const { values } = parseArgs({
@@ -49,7 +51,15 @@ const live = createLiveForwarder({
   log: log(),
 });
 
+const trustedProxies = trustedProxyList(settings.VISAGE_TRUSTED_PROXIES);
 const server = http.createServer((req, res) => {
+  // Set here, before Next, so every response has them: pages, route handlers, assets, 404s, errors.
+  for (const [name, value] of Object.entries(securityHeaders({ dev, host: req.headers.host })))
+    res.setHeader(name, value);
+  // The one client address better-auth keys rate limits on (docs/security.md §8).
+  const client = clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], trustedProxies);
+  if (client) req.headers['x-forwarded-for'] = client;
+  else delete req.headers['x-forwarded-for'];
   handle(req, res).catch((error: unknown) => {
     log().error({ err: error, url: req.url }, 'request failed');
     if (!res.headersSent) res.writeHead(500).end('Internal Server Error');
@@ -57,6 +67,9 @@ const server = http.createServer((req, res) => {
 });
 // Next attaches its own upgrade listener to this server on the first request (its dev HMR socket;
 // it leaves paths it has no route for, like /api/live, alone), so only the live sockets are ours.
+// Node's limit on receiving a whole request (default 5 min) must not cut off a long upload before
+// its own deadline does (docs/security.md §7); headers still have to arrive within headersTimeout.
+server.requestTimeout = settings.VISAGE_UPLOAD_DEADLINE_MS + 10_000;
 server.on('upgrade', (req, socket, head) => {
   if (isLiveUpgrade(req)) void live.forward(req, socket, head);
 });

@@ -4,6 +4,7 @@
 #   chromium  the browser the web UI tests drive through playwright-core (npm test)
 #   compose   a Compose implementation, to validate the compose files (npm test)
 #   python-torch  Python 3 with PyTorch and onnx: tools/export-wan's tests (npm test)
+#   redis-server  a Redis server binary the Redis-restart fault test starts on its own port (npm test)
 # Missing ones are installed with apt (Debian/Ubuntu, as root or with passwordless sudo) or Homebrew
 # (macOS); when that is not possible it stops, naming each missing tool and how to install it.
 
@@ -41,6 +42,7 @@ has_tool() {
     chromium) find_chromium >/dev/null ;;
     compose) command -v docker-compose >/dev/null 2>&1 || docker compose version >/dev/null 2>&1 ;;
     python-torch) find_torch_python >/dev/null ;;
+    redis-server) command -v redis-server >/dev/null 2>&1 ;;
   esac
 }
 
@@ -49,9 +51,10 @@ apt_package() {
   case "$1" in
     ffmpeg) echo ffmpeg ;; chromium) echo chromium ;; compose) echo docker-compose ;;
     python-torch) echo python3-torch python3-onnx ;;
+    redis-server) echo redis-server ;;
   esac
 }
-brew_package() { case "$1" in ffmpeg) echo ffmpeg ;; chromium) echo "--cask chromium" ;; compose) echo docker-compose ;; esac; }
+brew_package() { case "$1" in ffmpeg) echo ffmpeg ;; chromium) echo "--cask chromium" ;; compose) echo docker-compose ;; redis-server) echo redis ;; esac; }
 
 tool_hint() {
   case "$1" in
@@ -59,6 +62,7 @@ tool_hint() {
     chromium) echo "  Chromium           Debian: sudo apt-get install chromium   macOS: brew install --cask chromium   (or set CHROMIUM_PATH to a Chromium or Chrome binary)" ;;
     compose) echo "  Docker Compose     Debian/Ubuntu: sudo apt-get install docker-compose   macOS: brew install docker-compose" ;;
     python-torch) echo "  PyTorch + onnx     Debian/Ubuntu: sudo apt-get install python3-torch python3-onnx   macOS: pip3 install torch onnx   (or set VISAGE_PYTHON to a python that has both)" ;;
+    redis-server) echo "  redis-server       Debian/Ubuntu: sudo apt-get install redis-server   macOS: brew install redis" ;;
   esac
 }
 

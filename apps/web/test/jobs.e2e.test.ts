@@ -81,7 +81,12 @@ async function pngFile(name: string, width: number, height: number, noise = fals
 }
 
 beforeAll(async () => {
-  testEnv = await createTestEnv('e2e', { VISAGE_MAX_IMAGE_MB: '1', VISAGE_AUTH_RATE_LIMIT: '1' });
+  // The test acts as a proxy on loopback: its X-Forwarded-For keeps the guesses in a bucket of their own.
+  testEnv = await createTestEnv('e2e', {
+    VISAGE_MAX_IMAGE_MB: '1',
+    VISAGE_AUTH_RATE_LIMIT: '1',
+    VISAGE_TRUSTED_PROXIES: '127.0.0.1',
+  });
   ({ env, mediaDir } = testEnv);
   server = await startNext(env);
   await waitUntilReady(server);

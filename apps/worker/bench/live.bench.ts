@@ -158,6 +158,7 @@ export async function run(): Promise<BenchResult> {
     return {
       name: 'live',
       metrics,
+      key: ['identity_p95', 'faceswap_p95', 'faceswap_vs_identity_p50'],
       summary:
         `identity: round trip p50 ${round(identity.p50)} ms, p95 ${round(identity.p95)} ms at ${round(identity.pacedFps)} fps ` +
         `(max ${round(identity.maxFps)} fps; JPEG decode+encode ${round(identity.codecMs)} ms); ` +

@@ -46,6 +46,8 @@ const schema = z.object({
   /** A crashed worker's job is picked up again once its lock (this long) has expired. */
   VISAGE_JOB_LOCK_MS: z.coerce.number().int().min(1_000).default(30_000),
   VISAGE_STALLED_INTERVAL_MS: z.coerce.number().int().min(500).default(30_000),
+  /** A job whose worker died this many times is run again; one more stall fails it (§8.9). */
+  VISAGE_MAX_STALLED_COUNT: z.coerce.number().int().min(0).max(100).default(1),
   /** auto picks the best present; naming one that is absent stops the worker with the reason. */
   VISAGE_DEVICE: z.enum(['auto', 'cuda', 'mps', 'cpu']).default('auto'),
   /** Memory models may take, in GiB; default: free VRAM minus a reserve, or a share of (unified) RAM. */

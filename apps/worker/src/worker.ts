@@ -2,8 +2,8 @@
 // model commands the web app sends (this worker installs models into its own folder).
 import os from 'node:os';
 import { assertDbReachable, connectRedis, createDb, createRedis, type Db, pingDb } from '@visage/db';
-import { createJobRepository } from '@visage/db/jobs';
-import { MediaStore } from '@visage/db/media';
+import { createJobRepository, retryingJobRepository } from '@visage/db/jobs';
+import { MediaStore, sweepStagedOutputs } from '@visage/db/media';
 import { describeDevice, detectDevice, selectDevice } from '@visage/device';
 import { ModelManager, ModelStore } from '@visage/inference';
 import { enabledPluginIds, loadPlugins, modelCatalog } from '@visage/plugins';
@@ -113,10 +113,14 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Ru
     const media = new MediaStore(config.VISAGE_MEDIA_DIR);
     const swept = await media.sweepTemp();
     if (swept > 0) log.info({ swept }, 'removed files left by interrupted uploads');
+    const unstaged = await sweepStagedOutputs(db, media);
+    if (unstaged > 0) log.info({ unstaged }, 'removed the staged outputs of jobs that are no longer running');
     const handlers = pluginHandlers(
       {
         db,
-        jobs: createJobRepository({ db, redis, redisPrefix: config.REDIS_PREFIX }),
+        jobs: retryingJobRepository(createJobRepository({ db, redis, redisPrefix: config.REDIS_PREFIX }), {
+          log,
+        }),
         media,
         log,
         cancellation,
@@ -134,6 +138,7 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Ru
         concurrency: config.VISAGE_QUEUE_CONCURRENCY,
         lockDurationMs: config.VISAGE_JOB_LOCK_MS,
         stalledIntervalMs: config.VISAGE_STALLED_INTERVAL_MS,
+        maxStalledCount: config.VISAGE_MAX_STALLED_COUNT,
       },
     );
     // A slot taken or freed is published at once, so the web app never picks a full worker for long.

@@ -16,7 +16,10 @@ export interface AuthOptions {
   /** The URL users reach the web app at, e.g. http://localhost:3000. */
   baseURL: string;
   trustedOrigins?: string[];
-  /** Login rate limiting (3 sign-in attempts per 10 s per IP, stored in PostgreSQL). */
+  /**
+   * Login rate limiting (3 sign-in attempts per 10 s per IP, stored in PostgreSQL), keyed on the one
+   * address the web server leaves in X-Forwarded-For (apps/web/src/server/client-ip.ts).
+   */
   rateLimit: boolean;
 }
 
@@ -32,6 +35,12 @@ export function createAuth({ db, secret, baseURL, trustedOrigins = [], rateLimit
     baseURL,
     trustedOrigins: [baseURL, ...trustedOrigins],
     telemetry: { enabled: false },
+    advanced: {
+      // The web server replaces X-Forwarded-For with the real client's address (trusted proxies only).
+      ipAddress: { ipAddressHeaders: ['x-forwarded-for'] },
+      // Behind https the session cookie is Secure (and __Secure- prefixed); over plain http it cannot be.
+      useSecureCookies: new URL(baseURL).protocol === 'https:',
+    },
     database: prismaAdapter(db, { provider: 'postgresql', transaction: true }),
     emailAndPassword: { enabled: true, minPasswordLength: 8, maxPasswordLength: 256 },
     rateLimit: { enabled: rateLimit, storage: 'database', window: 60, max: 300 },

@@ -2,7 +2,7 @@
 // session cookie or an API key (`Authorization: Bearer …`). Tests build it with createContextInner.
 
 import { TRPCError } from '@trpc/server';
-import type { Db } from '@visage/db';
+import { type Db, isDatabaseUnavailable } from '@visage/db';
 import type { MediaStore } from '@visage/db/media';
 import { isAPIError } from 'better-auth/api';
 import type { Redis } from 'ioredis';
@@ -50,8 +50,9 @@ export async function resolveCaller(
   try {
     session = await services.auth.api.getSession({ headers });
   } catch (error) {
-    // better-auth throws (rather than returning null) for an unknown, revoked or disabled key.
-    if (isAPIError(error))
+    // better-auth throws (rather than returning null) for an unknown, revoked or disabled key. A lost
+    // database comes wrapped the same way ("Failed to get session"): that is a 503, not a sign-out.
+    if (isAPIError(error) && !isDatabaseUnavailable(error))
       throw new TRPCError({ code: 'UNAUTHORIZED', message: error.message || 'Invalid API key' });
     throw error;
   }

@@ -10,7 +10,16 @@ export interface JobEventHub {
   close(): Promise<void>;
 }
 
-export async function createJobEventHub(subscriber: Redis, prefix: string, onError: (e: Error) => void) {
+/**
+ * `current` reads a job's state from its row: after Redis comes back (docs/reliability.md §4) each
+ * watched job's state is relayed from there, since what was published during the outage is gone.
+ */
+export async function createJobEventHub(
+  subscriber: Redis,
+  prefix: string,
+  onError: (e: Error) => void,
+  current?: (jobId: string) => Promise<JobEvent | null>,
+) {
   const emitter = new EventEmitter();
   emitter.setMaxListeners(0); // one listener per open subscription
   const channel = jobEventsChannel(prefix);
@@ -24,6 +33,21 @@ export async function createJobEventHub(subscriber: Redis, prefix: string, onErr
     }
   });
   await subscriber.subscribe(channel);
+  // ioredis re-subscribes on reconnect by itself; the rows are read once that is confirmed, so a
+  // change is either in the row or arrives as an event. Subscriptions drop older versions.
+  subscriber.on('ready', () => {
+    if (!current) return;
+    const resync = async () => {
+      await subscriber.subscribe(channel);
+      for (const jobId of emitter.eventNames() as string[]) {
+        const event = await current(jobId);
+        if (event) emitter.emit(jobId, event);
+      }
+    };
+    resync().catch((error: unknown) =>
+      onError(new Error('Could not re-read the watched jobs after Redis reconnected', { cause: error })),
+    );
+  });
   const hub: JobEventHub = {
     subscribe(jobId, signal) {
       // Listening starts with this call, not with the first read (a generator's body waits for

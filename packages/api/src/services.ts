@@ -1,5 +1,6 @@
 // Everything the API needs, built once per web process (and per test).
 import { createDb, createRedis } from '@visage/db';
+import { jobEventFromRow } from '@visage/db/jobs';
 import { DEFAULT_LIVE_SESSIONS_PER_USER } from '@visage/db/live';
 import { DEFAULT_MEDIA_LIMITS, MediaStore } from '@visage/db/media';
 import { createAuth } from './auth.ts';
@@ -39,8 +40,14 @@ export async function createApiServices(
   const modelSubscriber = createRedis(config.redisUrl, `${config.connectionName}:models`);
   for (const client of [redis, subscriber, modelSubscriber])
     client.on('error', (error: Error) => config.onError(error, 'redis'));
-  const events = await createJobEventHub(subscriber, config.redisPrefix, (error) =>
-    config.onError(error, 'job events'),
+  const events = await createJobEventHub(
+    subscriber,
+    config.redisPrefix,
+    (error) => config.onError(error, 'job events'),
+    async (jobId) => {
+      const row = await db.job.findUnique({ where: { id: jobId } });
+      return row && jobEventFromRow(row);
+    },
   );
   const modelEvents = await createModelEventHub(modelSubscriber, config.redisPrefix, (error) =>
     config.onError(error, 'model events'),

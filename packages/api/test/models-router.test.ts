@@ -92,11 +92,17 @@ describe('models router with two workers', () => {
   it('should merge the workers’ catalogs into one row per model with each worker’s state', async () => {
     await fake({ workerId: 'a', plugins: ['test'], models: [tiny(true), exportOnly] });
     await fake({ workerId: 'b', plugins: ['test'], models: [tiny(false), exportOnly] });
-    const list = await user.models.list();
+    const list = await admin.models.list();
     expect(list.workers.map((w) => [w.id, w.host, w.modelsDir])).toEqual([
       ['a', 'host-a', '/models/a'],
       ['b', 'host-b', '/models/b'],
     ]);
+    // Other users get the same rows under workers' aliases, without hosts or folders (docs/security.md §4).
+    const seen = await user.models.list();
+    expect(seen.workers.map((w) => [w.id, w.host, w.modelsDir])).toEqual(
+      seen.workers.map((w) => [expect.stringMatching(/^worker-[0-9a-f]{10}$/), w.id, '']),
+    );
+    expect(seen.models.map((m) => m.installedOn)).toEqual([[seen.workers[0]?.id], []]);
     expect(list.models.map((m) => [m.id, m.installed, m.installedOn, m.licence.commercialUse])).toEqual([
       ['tiny', false, ['a'], true],
       ['export-only', false, [], false],
@@ -120,7 +126,7 @@ describe('models router with two workers', () => {
   it('should report a job’s model installed when a worker serving its plugin has it', async () => {
     await fake({ workerId: 'a', plugins: ['faceswap'], models: [tiny(true)] }); // does not run test jobs
     await fake({ workerId: 'b', plugins: ['test'], models: [tiny(false)] });
-    const needs = await user.models.forJob({ plugin: 'test', options: { model: 'tiny' } });
+    const needs = await admin.models.forJob({ plugin: 'test', options: { model: 'tiny' } });
     expect(needs.workers.map((w) => w.id)).toEqual(['b']);
     expect(needs.models).toEqual([
       {
@@ -137,7 +143,7 @@ describe('models router with two workers', () => {
       },
     ]);
     await workers[1]?.setModels([tiny(true)]);
-    const after = await user.models.forJob({ plugin: 'test', options: { model: 'tiny' } });
+    const after = await admin.models.forJob({ plugin: 'test', options: { model: 'tiny' } });
     expect(after.models[0]).toMatchObject({ installed: true, installedOn: ['b'] });
     const [unknown] = (await user.models.forJob({ plugin: 'test', options: { model: 'no-such' } })).models;
     expect(unknown).toMatchObject({ id: 'no-such', inCatalog: false, installed: false, licence: null });

@@ -20,7 +20,10 @@ export function createDb({ url, applicationName = 'visage', maxConnections = 10 
     application_name: applicationName,
     max: maxConnections,
   });
-  return new PrismaClient({ adapter });
+  // Prisma's defaults (wait 2 s for a connection, 5 s per interactive transaction) fail sign-ups and
+  // output commits on a loaded machine (seen as better-auth's FAILED_TO_CREATE_USER under a 2-core CI
+  // load); a transaction is still bounded, just with room for a busy database.
+  return new PrismaClient({ adapter, transactionOptions: { maxWait: 10_000, timeout: 30_000 } });
 }
 
 /** Round-trips a trivial query; throws when the database cannot be reached. */

@@ -2,6 +2,7 @@
 // the error formatting both apps share, so a bad variable reads the same from web and worker.
 import { z } from 'zod';
 import { DEFAULT_LIVE_SESSIONS_PER_USER } from './live/sessions.ts';
+import { redactCredentials } from './log-redaction.ts';
 
 const urlWith = (protocols: string[]) =>
   z.string().refine((value) => URL.canParse(value) && protocols.includes(new URL(value).protocol), {
@@ -35,6 +36,8 @@ export const logEnv = {
   LOG_FORMAT: z.enum(['pretty', 'json']).optional(),
 };
 
+export { LOG_REDACT_PATHS, logRedaction, redactCredentials } from './log-redaction.ts';
+
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
@@ -46,7 +49,9 @@ export function parseEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv,
   const problems = parsed.error.issues.map((issue) => {
     const name = issue.path.join('.');
     const value = env[name];
-    return `  ${name}: ${issue.message}${value === undefined ? ' (not set)' : ` (got "${value}")`}`;
+    // Never echo a secret, nor the password in a connection URL (docs/security.md §10).
+    const shown = value && /SECRET|PASSWORD|TOKEN/.test(name) ? '(hidden)' : redactCredentials(value ?? '');
+    return `  ${name}: ${issue.message}${value === undefined ? ' (not set)' : ` (got "${shown}")`}`;
   });
   throw new ConfigError(`Invalid ${app} configuration:\n${problems.join('\n')}\nSee .env.example.`);
 }

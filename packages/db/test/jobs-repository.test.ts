@@ -2,6 +2,9 @@
 // every status (allowed and refused), exactly one event per accepted write and none for a refused
 // one, and racing writers that cannot break the table.
 import { randomUUID } from 'node:crypto';
+import { link, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createDb, type Db, JobStatus } from '../src/index.ts';
@@ -15,6 +18,8 @@ import {
   type Transition,
   transitionTarget,
 } from '../src/jobs/index.ts';
+import { discardStagedOutputs, MediaStore, newAssetId, type StagedOutput } from '../src/media/index.ts';
+import { imageBytes } from '../src/media/testing.ts';
 import {
   createTestDatabase,
   deleteRedisKeys,
@@ -260,5 +265,99 @@ describe('job repository', () => {
       expect(final.status).toBe(winners[0]?.status);
       expect((await eventsSoFar()).map((e) => e.status)).toEqual([final.status]);
     }
+  });
+
+  it("should refuse a run's writes once another claim has taken the job (a worker that lost its lock)", async () => {
+    const created = await jobs.create(newJob(), noQueue);
+    const first = ok(await jobs.claim(created.id, { device: 'cpu' }));
+    const second = ok(await jobs.claim(created.id, { device: 'cpu' })); // the stall check re-ran it
+    expect([first.attempts, second.attempts]).toEqual([1, 2]);
+    await eventsSoFar();
+    const stale = { ...run, attempt: first.attempts };
+    for (const write of [
+      () => jobs.progress(created.id, { fraction: 0.5, stage: 'old', preview: false, attempt: 1 }),
+      () => jobs.fail(created.id, new Error('old run broke'), stale),
+      () => jobs.succeed(created.id, stale),
+      () => jobs.requeue(created.id, stale),
+      () => jobs.cancel(created.id, { run: stale }),
+    ]) {
+      const refused = await write();
+      expect(refused).toMatchObject({ ok: false, refused: { status: 'running' } });
+      expect(refused.ok ? '' : refused.refused.message).toMatch(/claimed again \(attempt 2\).*attempt 1/);
+    }
+    expect(ok(await jobs.succeed(created.id, { ...run, attempt: second.attempts })).status).toBe('succeeded');
+    expect((await eventsSoFar()).map((e) => e.status)).toEqual(['succeeded']);
+  });
+
+  describe('outputs committed with the success', () => {
+    let store: MediaStore;
+    beforeAll(async () => {
+      store = new MediaStore(await mkdtemp(path.join(os.tmpdir(), 'visage-jobs-outputs-')));
+    });
+    afterAll(async () => {
+      await rm(store.root, { recursive: true, force: true });
+    });
+
+    /** An output staged the way a run's writeOutput stages it. */
+    async function stage(jobId: string, width: number, slot = 'result'): Promise<StagedOutput> {
+      const assetId = newAssetId();
+      const staged = await store.stage({ data: await imageBytes('png', width, 8) }, { jobId, assetId });
+      return { ...staged, assetId, slot, position: 0, kind: 'output' };
+    }
+    const tmpFiles = async () => readdir(path.join(store.root, 'tmp'));
+    const outputsOf = (jobId: string) =>
+      db.jobAsset.findMany({ where: { jobId, role: 'output' }, include: { asset: true } });
+
+    it('should create the rows, links and files with the success, leaving nothing staged', async () => {
+      const job = await jobIn('running');
+      const staged = await stage(job.id, 21);
+      expect(await tmpFiles()).toHaveLength(2); // the file and its preview
+      ok(await jobs.succeed(job.id, run, { store, staged: [staged] }));
+      const [output] = await outputsOf(job.id);
+      expect(output).toMatchObject({ slot: 'result', assetId: staged.assetId, asset: { ownerId } });
+      expect(await store.has(staged.stored.storageKey)).toBe(true);
+      expect(await store.has(staged.stored.thumbnailKey)).toBe(true);
+      expect(await tmpFiles()).toEqual([]);
+      expect((await eventsSoFar()).map((e) => e.status)).toEqual(['succeeded']);
+    });
+
+    it('should commit no outputs when succeed is refused, and remove the staged files', async () => {
+      const job = await jobIn('running');
+      const staged = await stage(job.id, 22);
+      ok(await jobs.cancel(job.id)); // the owner's cancel wins the race
+      await eventsSoFar();
+      const late = await jobs.succeed(job.id, run, { store, staged: [staged] });
+      expect(late).toMatchObject({ ok: false, refused: { status: 'cancelled', action: 'succeed' } });
+      expect(await outputsOf(job.id)).toEqual([]);
+      expect(await db.asset.count({ where: { id: staged.assetId } })).toBe(0);
+      expect(await store.has(staged.stored.storageKey)).toBe(false);
+      expect(await tmpFiles()).toEqual([]);
+      expect(await eventsSoFar()).toEqual([]);
+    });
+
+    it('should remove a file a crashed commit placed, but keep one a row references', async () => {
+      // A worker killed after linking the output into place, before its transaction committed.
+      const job = await jobIn('running');
+      const staged = await stage(job.id, 23);
+      const target = store.absolutePath(staged.stored.storageKey);
+      await mkdir(path.dirname(target), { recursive: true });
+      await link(staged.file, target);
+      expect(await discardStagedOutputs(db, store, job.id)).toBe(2);
+      expect(await store.has(staged.stored.storageKey)).toBe(false);
+      expect(await tmpFiles()).toEqual([]);
+
+      // Placed again by a crashed commit, then the same bytes committed by another job: the placed
+      // file is that job's output now and stays.
+      const again = await stage(job.id, 24);
+      const placed = store.absolutePath(again.stored.storageKey);
+      await mkdir(path.dirname(placed), { recursive: true });
+      await link(again.file, placed);
+      const other = await jobIn('running');
+      const committed = await stage(other.id, 24);
+      ok(await jobs.succeed(other.id, run, { store, staged: [committed] }));
+      expect(await discardStagedOutputs(db, store, job.id)).toBe(2);
+      expect(await store.has(again.stored.storageKey)).toBe(true);
+      expect(await tmpFiles()).toEqual([]);
+    });
   });
 });

@@ -43,8 +43,10 @@ describe('uploads run the ffmpeg and ffprobe that FFMPEG_PATH / FFPROBE_PATH nam
     const stored = await store.ingestFile(clip);
     expect(stored).toMatchObject({ kind: 'video', width: 320, height: 240, fps: 25, codec: 'h264' });
     const calls = (await readFile(log, 'utf8')).trim().split('\n');
-    expect(calls.map((call) => call.split(' ')[0])).toEqual(['ffprobe', 'ffmpeg']);
-    expect(calls[1]).toContain('-frames:v 1'); // the poster frame
+    // The probe, the packet read that finds truncated files (docs/reliability.md §6), the poster frame.
+    expect(calls.map((call) => call.split(' ')[0])).toEqual(['ffprobe', 'ffmpeg', 'ffmpeg']);
+    expect(calls[1]).toContain('-c copy');
+    expect(calls[2]).toContain('-frames:v 1');
   });
 
   it('fails clearly, not as a corrupt file, when FFPROBE_PATH points nowhere', async () => {

@@ -55,6 +55,7 @@ export async function run(): Promise<BenchResult> {
         ratio: acquireUs / floorUs,
         iterations: ITERATIONS,
       },
+      key: ['acquireReleaseUs', 'ratio'],
       summary: `cache-hit acquire+release ${acquireUs.toFixed(2)} µs vs an awaited Map lookup ${floorUs.toFixed(2)} µs (×${(acquireUs / floorUs).toFixed(1)})`,
     };
   } finally {

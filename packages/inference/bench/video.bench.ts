@@ -95,6 +95,10 @@ export async function run(): Promise<BenchResult> {
         testsrc_visage_passthrough_fps: pattern.visageFps,
         testsrc_visage_over_plain: pattern.visageFps / pattern.plainFps,
       },
+      goals: [
+        { metric: 'visage_over_plain', label: 'passthrough / ffmpeg fps (photo)', min: 0.9 },
+        { metric: 'testsrc_visage_over_plain', label: 'passthrough / ffmpeg fps (testsrc)', min: 0.9 },
+      ],
       summary:
         `${WIDTH}×${HEIGHT} ${FPS} fps ${SECONDS} s, decode→encode passthrough vs one ffmpeg, libx264 CRF ${CRF} ` +
         `${PRESET}, best of ${ROUNDS} (goal ≥ 0.9): ${line('astronaut zoom', photo)}; ${line('testsrc', pattern)}`,

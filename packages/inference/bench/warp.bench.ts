@@ -80,6 +80,7 @@ export async function run(): Promise<BenchResult> {
       region_pixels: region.width * region.height,
       iterations: ITERATIONS,
     },
+    key: ['pasteBack_ms', 'sharp_over_warpAffine', 'sharp_over_pasteBack'],
     summary:
       `512² crop → 1920×1080 (10°, ×0.5, ${region.width}×${region.height} px box; sharp ${sharpSize}), median of ${ITERATIONS}: ` +
       `warpAffine ${warpMs.toFixed(2)} ms, pasteBack (warp+mask+blend) ${pasteMs.toFixed(2)} ms, ` +

@@ -148,6 +148,8 @@ export async function run(): Promise<BenchResult> {
         ffmpegTranscodeMsPerFrame: job.ffmpegTranscodeMsPerFrame,
         videoJobOverOnnxPlusTranscode: job.ratioOverOnnxPlusTranscode,
       },
+      goals: [{ metric: 'processorOverheadRatio', label: 'processor / ONNX', max: 1.1 }],
+      key: ['restoreOverheadRatio', 'videoJobOverheadRatio', 'videoJobOverOnnxPlusTranscode'],
       summary:
         `processor ${r(swapOnly.wallMsPerFrame)} ms/frame vs ONNX ${r(swapOnly.onnxMsPerFrame)} ms (×${r(swapOnly.ratio)}, goal ≤ 1.10); ` +
         `+GFPGAN ×${r(withRestore.ratio)}; video job ${r(job.wallMsPerFrame)} ms/frame = ×${r(job.ratio)} of ONNX, ` +

@@ -175,6 +175,10 @@ export async function run(): Promise<BenchResult> {
         gridSampleVideoJobOverheadRatio: g.jobWall / g.jobOnnx,
         gridSample5dCpuMsPerFrame: gridSampleMs,
       },
+      goals: [
+        { metric: 'gridSampleProcessorOverheadRatio', label: 'processor / ONNX (GridSample)', max: 1.1 },
+      ],
+      key: ['processorOverheadRatio', 'videoJobOverheadRatio', 'gridSampleVideoJobOverheadRatio'],
       summary:
         `processor ${r(l.wall)} ms/frame vs ONNX ${r(l.onnx)} ms: ${r(l.wall - l.onnx)} ms of pipeline per frame, ` +
         `×${r(l.wall / l.onnx)} with the light W+G, ×${r(g.wall / g.onnx)} with W+G's real GridSamples ` +

@@ -56,6 +56,8 @@ export async function run(): Promise<BenchResult> {
         decodeMsPerFrame: decodePerFrame,
         encodeMsPerFrame: encodePerFrame,
       },
+      goals: [{ metric: 'stepOverheadRatio', label: 'step / transformer', max: 1.05 }],
+      key: ['hostOverheadMsPerStep', 'decodeMsPerFrame', 'encodeMsPerFrame'],
       summary:
         `step ${r(m.stepMs)} ms vs the transformer's ${r(transformerPerStep)} ms: ×${r(ratio)} ` +
         `(${r(m.stepMs - transformerPerStep)} ms of host work per step; goal ≤ 1.05); ` +

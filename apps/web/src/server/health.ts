@@ -1,4 +1,4 @@
-import { type Db, pingDb } from '@visage/db';
+import { type Db, databaseErrorReason, pingDb } from '@visage/db';
 import { listWorkers } from '@visage/db/jobs';
 import type { Redis } from 'ioredis';
 
@@ -10,6 +10,8 @@ export interface CheckResult {
 
 export interface Health {
   status: 'ok' | 'error';
+  /** What is down and why, e.g. "redis: connect ECONNREFUSED 127.0.0.1:6379"; absent when all is well. */
+  reason?: string;
   checks: { database: CheckResult; redis: CheckResult };
   /** Workers that refreshed their presence key in the last 30 s. */
   workers: number | null;
@@ -51,7 +53,18 @@ export async function checkHealth(
   },
   timeoutMs = 2_000,
 ): Promise<Health> {
+  const pingDatabase = async () => {
+    try {
+      await pingDb(db);
+    } catch (error) {
+      // Prisma's message starts with a source excerpt; the reason is its last line.
+      throw new Error(databaseErrorReason(error), { cause: error });
+    }
+  };
   const pingRedis = async () => {
+    // A client that is reconnecting would hold the PING until its next attempt (up to 2 s apart).
+    const down = redisConnectionError();
+    if (down) throw new Error(down);
     try {
       return await redis.ping();
     } catch (error) {
@@ -59,12 +72,14 @@ export async function checkHealth(
     }
   };
   const [database, redisCheck] = await Promise.all([
-    check(() => pingDb(db), timeoutMs),
+    check(pingDatabase, timeoutMs),
     check(pingRedis, timeoutMs),
   ]);
   const workers = redisCheck.ok ? (await listWorkers(redis, redisPrefix)).length : null;
+  const failed = Object.entries({ database, redis: redisCheck }).filter(([, c]) => !c.ok);
   return {
-    status: database.ok && redisCheck.ok ? 'ok' : 'error',
+    status: failed.length ? 'error' : 'ok',
+    ...(failed.length ? { reason: failed.map(([name, c]) => `${name}: ${c.error}`).join('; ') } : {}),
     checks: { database, redis: redisCheck },
     workers,
     time: new Date().toISOString(),

@@ -2,6 +2,8 @@
 
 import { TRPCError } from '@trpc/server';
 import { type Caller, resolveCaller } from '@visage/api';
+import { databaseErrorReason, outageMessage } from '@visage/db';
+import { log } from './logger.ts';
 import { services } from './services.ts';
 
 export class HttpError extends Error {
@@ -28,10 +30,21 @@ export async function requireCaller(request: Request): Promise<Caller> {
   return caller;
 }
 
-/** JSON error response for an HttpError; anything else is rethrown (Next logs it as a 500). */
+/**
+ * JSON error response for an HttpError, and a 503 for a lost database or Redis (an outage, not a bug:
+ * docs/reliability.md §4, §5); anything else is rethrown (Next logs it as a 500).
+ */
 export function errorResponse(error: unknown): Response {
   if (error instanceof HttpError) {
     return Response.json({ error: error.message, code: error.code }, { status: error.status });
+  }
+  const outage = outageMessage(error);
+  if (outage) {
+    log().warn({ reason: databaseErrorReason(error) }, `request failed: ${outage}`);
+    return Response.json(
+      { error: outage, code: 'SERVICE_UNAVAILABLE' },
+      { status: 503, headers: { 'retry-after': '5' } },
+    );
   }
   throw error;
 }

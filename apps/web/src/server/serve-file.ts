@@ -2,10 +2,13 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { parseRange } from '@visage/db/media';
+import { log } from './logger.ts';
+import { HttpError } from './request-caller.ts';
 
 /**
  * Streams a file with HTTP Range support (video scrubbing): 206 for a satisfiable range, 416 for
- * one past the end, 200 with the whole file otherwise.
+ * one past the end, 200 with the whole file otherwise (no Range, or one that is malformed: RFC 9110
+ * §14.2 lets a server ignore it). See docs/security.md §9.
  */
 export async function serveFile(
   request: Request,
@@ -13,7 +16,12 @@ export async function serveFile(
   mime: string,
   cache: string,
 ): Promise<Response> {
-  const { size } = await stat(path);
+  const { size } = await stat(path).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ENOENT') throw error;
+    // The row is there but its file is not (removed by hand, a restored backup): say so, and log it.
+    log().error({ err: error }, 'a media file named by the database is missing');
+    throw new HttpError(404, 'The file is missing from the media folder', 'FILE_MISSING');
+  });
   const headers = new Headers({
     'content-type': mime,
     'accept-ranges': 'bytes',

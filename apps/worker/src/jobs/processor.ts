@@ -2,6 +2,7 @@
 // (succeeded, failed, cancelled, interrupted by shutdown) is a write of the job repository, which
 // guards it with the transition table and announces it (docs/architecture.md §8.4).
 import type { JobRow, JobTransitionError, PluginJobData, RunRecord } from '@visage/db/jobs';
+import { discardStagedOutputs } from '@visage/db/media';
 import type { ModelStore } from '@visage/inference';
 import type { Plugin } from '@visage/plugins';
 import { DelayedError, type Job as QueueJob } from 'bullmq';
@@ -43,6 +44,9 @@ export async function processJob(
       else log.info({ jobId, status }, 'job is no longer waiting to run; skipping');
       return 'skipped';
     }
+    // Outputs an earlier attempt staged (its worker died or stopped) are never committed now.
+    const discarded = await discardStagedOutputs(deps.db, deps.media, jobId);
+    if (discarded > 0) log.info({ jobId, discarded }, "removed an earlier attempt's staged outputs");
     if (claimed.job.cancelRequestedAt) controller.abort(new CancelledByUser());
     return await runClaimed(deps, plugin, claimed.job, controller, queueJob, token);
   } finally {
@@ -73,6 +77,7 @@ async function runClaimed(
       waitedMs: Date.now() - row.createdAt.getTime(),
     },
     provider: ctx.providers().join('+') || null,
+    attempt: row.attempts, // this run's claim: refused once another claim took the job
   });
   /** The row ended elsewhere meanwhile, so the table refused to record this run's `outcome`. */
   const superseded = (refused: JobTransitionError, outcome: string): JobOutcome => {
@@ -88,12 +93,14 @@ async function runClaimed(
     if (missing) throw missing; // names every missing model and how to get it
     await plugin.run(ctx, input);
     await ctx.flush();
-    const succeeded = await jobs.succeed(jobId, runRecord());
+    // The outputs are committed with the status, or (refused) removed (docs/reliability.md §1).
+    const succeeded = await jobs.succeed(jobId, runRecord(), { store: deps.media, staged: ctx.staged() });
     if (!succeeded.ok) return superseded(succeeded.refused, 'succeeded');
     log.info({ jobId }, 'job succeeded');
     return 'succeeded';
   } catch (error) {
     await ctx.flush();
+    await discardRun(deps, jobId, ctx.staged());
     const reason: unknown = controller.signal.aborted ? controller.signal.reason : undefined;
     if (reason instanceof CancelledByUser) {
       const cancelled = await jobs.cancel(jobId, { run: runRecord() });
@@ -119,4 +126,19 @@ async function runClaimed(
       );
     throw err;
   }
+}
+
+/**
+ * Removes what a run that did not succeed staged. A failure here is logged, not thrown: the job's own
+ * outcome matters more, and the next claim or the worker's start-up sweep removes the files.
+ */
+async function discardRun(deps: ProcessorDeps, jobId: string, staged: readonly { assetId: string }[]) {
+  if (staged.length === 0) return;
+  const ids = staged.map((o) => o.assetId);
+  await discardStagedOutputs(deps.db, deps.media, jobId, ids).catch((error: unknown) =>
+    deps.log.error(
+      { jobId, err: error },
+      'could not remove the staged outputs of a run that did not succeed',
+    ),
+  );
 }

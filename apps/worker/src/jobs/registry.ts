@@ -1,6 +1,7 @@
 // One BullMQ Worker per queue, each queue with exactly one handler. The worker refuses to start when
 // an enabled plugin's queue has no handler or two handlers claim one queue (docs/architecture.md §8.2).
 import { PLUGIN_WORKER_OPTIONS, type PluginJobData, pluginQueueName } from '@visage/db/jobs';
+import { discardStagedOutputs } from '@visage/db/media';
 import type { Plugin } from '@visage/plugins';
 import { DelayedError, type Job as QueueJob, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -12,6 +13,8 @@ export interface QueueSettings {
   /** How long a job's lock lives without renewal; a crashed worker's job is retried after it. */
   lockDurationMs: number;
   stalledIntervalMs: number;
+  /** Re-runs after a crash before BullMQ fails the job (default PLUGIN_WORKER_OPTIONS'). */
+  maxStalledCount?: number;
 }
 
 /** What consumes one queue. */
@@ -37,7 +40,9 @@ export function pluginHandlers(deps: ProcessorDeps, plugins: readonly Plugin[]):
     process: (job, token) => processJob(deps, plugin, job, token),
     async failedByQueue(job, error) {
       // Refused when the processor already recorded an outcome: then there is nothing to add.
-      await deps.jobs.failFromQueue(job.data.jobId, error.message);
+      const failed = await deps.jobs.failFromQueue(job.data.jobId, error.message);
+      // No run of it will commit now: remove what its crashed attempts staged.
+      if (failed.ok) await discardStagedOutputs(deps.db, deps.media, job.data.jobId);
     },
   }));
 }
@@ -82,6 +87,7 @@ export function startJobWorkers(
       lockDuration: settings.lockDurationMs,
       stalledInterval: settings.stalledIntervalMs,
       ...PLUGIN_WORKER_OPTIONS,
+      ...(settings.maxStalledCount === undefined ? {} : { maxStalledCount: settings.maxStalledCount }),
     });
     worker.on('failed', (job, error) => {
       if (!job || error instanceof DelayedError) return;

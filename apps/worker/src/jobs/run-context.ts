@@ -1,11 +1,10 @@
 // The RunContext a plugin gets: progress that reaches the database, BullMQ and SSE subscribers
 // (throttled; written through the job repository), previews, input files and output assets.
-import { mkdir, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Db } from '@visage/db';
 import { type JobRepository, jobPreviewKey } from '@visage/db/jobs';
-import { createAsset, type MediaStore } from '@visage/db/media';
+import { type MediaStore, newAssetId, type StagedOutput } from '@visage/db/media';
 import type { SelectedDevice } from '@visage/device';
 import type { ModelManager } from '@visage/inference';
 import type { Preview, RunContext } from '@visage/plugins';
@@ -35,11 +34,14 @@ export interface JobRunContext extends RunContext {
   metadata(): Record<string, unknown>;
   /** Providers the job's models ran on. */
   providers(): string[];
+  /** The outputs written so far, staged until the job's `succeed` commits them (§9.5). */
+  staged(): StagedOutput[];
 }
 
 export function createRunContext(
   deps: RunContextDeps,
-  job: { id: string; ownerId: string; organizationId: string | null },
+  /** `attempts`: the run's claim, which its progress writes carry (docs/reliability.md §1). */
+  job: { id: string; ownerId: string; organizationId: string | null; attempts?: number },
   signal: AbortSignal,
 ): JobRunContext {
   const { db, log } = deps;
@@ -50,6 +52,7 @@ export function createRunContext(
   const metadata: Record<string, unknown> = {};
   // Which model ran on which provider, for the job's metadata and its `provider` column.
   const modelsUsed = new Map<string, string>();
+  const staged: StagedOutput[] = [];
 
   const write = async () => {
     const update = pending;
@@ -66,6 +69,7 @@ export function createRunContext(
       fraction: update.fraction,
       stage: update.stage,
       preview: update.preview !== undefined,
+      attempt: job.attempts,
     });
     if (!written.ok) {
       // The row ended elsewhere meanwhile (a queue failure, the owner's cancel after a stall).
@@ -109,6 +113,7 @@ export function createRunContext(
     },
     metadata: () => ({ ...metadata, ...(modelsUsed.size ? { models: Object.fromEntries(modelsUsed) } : {}) }),
     providers: () => [...new Set(modelsUsed.values())],
+    staged: () => [...staged],
     device: deps.device,
     models: {
       async acquire(modelId) {
@@ -130,33 +135,14 @@ export function createRunContext(
         return inputAssetOf(link.asset, deps.media);
       },
       async writeOutput(output) {
-        let file: string;
-        let temp: string | undefined;
-        if ('data' in output) {
-          temp = path.join(os.tmpdir(), `visage-output-${job.id}-${Date.now()}`);
-          await writeFile(temp, output.data);
-          file = temp;
-        } else {
-          file = output.path;
-        }
-        try {
-          const stored = await deps.media.ingestFile(file, { originalName: `${output.slot}` });
-          const asset = await createAsset(db, stored, {
-            ownerId: job.ownerId,
-            organizationId: job.organizationId,
-            kind: output.kind ?? 'output',
-            store: deps.media,
-          });
-          const position = await db.jobAsset.count({
-            where: { jobId: job.id, role: 'output', slot: output.slot },
-          });
-          await db.jobAsset.create({
-            data: { jobId: job.id, assetId: asset.id, role: 'output', slot: output.slot, position },
-          });
-          return asset.id;
-        } finally {
-          if (temp) await rm(temp, { force: true });
-        }
+        // Staged in the media store's tmp/; the Asset row and its link come with the job's succeed,
+        // so a run that crashes, fails or is superseded leaves no output behind (§9.5).
+        const assetId = newAssetId();
+        const source = 'data' in output ? { data: output.data } : { path: output.path };
+        const result = await deps.media.stage(source, { jobId: job.id, assetId, originalName: output.slot });
+        const position = staged.filter((o) => o.slot === output.slot).length;
+        staged.push({ ...result, assetId, slot: output.slot, position, kind: output.kind ?? 'output' });
+        return assetId;
       },
     },
   };

@@ -1,5 +1,6 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
+import { viaAuth } from '../auth-errors.ts';
 import { protectedProcedure, router } from '../trpc.ts';
 
 export const apiKeysRouter = router({
@@ -12,13 +13,15 @@ export const apiKeysRouter = router({
       }),
     )
     .mutation(async ({ ctx, input }) => {
-      const created = await ctx.auth.api.createApiKey({
-        body: {
-          name: input.name,
-          userId: ctx.caller.userId,
-          expiresIn: input.expiresInDays ? input.expiresInDays * 86_400 : undefined,
-        },
-      });
+      const created = await viaAuth(() =>
+        ctx.auth.api.createApiKey({
+          body: {
+            name: input.name,
+            userId: ctx.caller.userId,
+            expiresIn: input.expiresInDays ? input.expiresInDays * 86_400 : undefined,
+          },
+        }),
+      );
       return {
         id: created.id,
         name: created.name,

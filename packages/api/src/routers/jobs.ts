@@ -113,7 +113,10 @@ async function createJob(
   }
   const refs = referencedAssets(descriptor, parsed.data);
   const ids = [...new Set(refs.flatMap((r) => r.ids))];
-  const readable = await ctx.db.asset.count({ where: { id: { in: ids }, ...visibleAssets(ctx.caller) } });
+  // No query when the input names no asset (jobs.create's cost, docs/reliability.md §7).
+  const readable = ids.length
+    ? await ctx.db.asset.count({ where: { id: { in: ids }, ...visibleAssets(ctx.caller) } })
+    : 0;
   if (readable !== ids.length)
     throw new TRPCError({ code: 'NOT_FOUND', message: 'An input asset was not found' });
 

@@ -16,6 +16,7 @@ import { z } from 'zod';
 import { visibleAssets } from '../access.ts';
 import type { Context } from '../context.ts';
 import { protectedProcedure, router } from '../trpc.ts';
+import { workerView } from '../worker-view.ts';
 
 const enabledLive = (ctx: Context) => liveDescriptors.filter((d) => ctx.plugins.includes(d.id));
 
@@ -89,7 +90,7 @@ export const liveRouter = router({
       });
       return {
         path: socketPath(token),
-        workerId: worker.id,
+        workerId: workerView(ctx.caller, ctx.live.secret, worker).id,
         accelerator: worker.accelerator,
         options,
         expiresAt: new Date(ticket.expiresAt * 1000).toISOString(),

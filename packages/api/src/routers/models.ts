@@ -5,9 +5,11 @@ import { TRPCError, tracked } from '@trpc/server';
 import type { PullProgress } from '@visage/db/models';
 import { modelNeeds, pluginDescriptors } from '@visage/plugins/schemas';
 import { z } from 'zod';
+import type { Context } from '../context.ts';
 import { modelGroups, modelRows, needRows, summarize } from '../models/catalog-view.ts';
 import { anySucceeded } from '../models/commands.ts';
 import { adminProcedure, protectedProcedure, router } from '../trpc.ts';
+import { modelStateView } from '../worker-view.ts';
 
 const modelId = z.string().min(1);
 /** Checked by the worker against the model's variants. */
@@ -17,6 +19,12 @@ const workerId = z.string().min(1).optional();
 
 export interface PullUpdate extends PullProgress {
   workerId: string;
+}
+
+/** The workers' model states as this caller may see them (host and folder for admins only). */
+async function visibleStates(ctx: Context & { caller: NonNullable<Context['caller']> }) {
+  const states = await ctx.modelCommands.states();
+  return states.map((s) => modelStateView(ctx.caller, ctx.live.secret, s));
 }
 
 export const modelsRouter = router({
@@ -33,7 +41,7 @@ export const modelsRouter = router({
       if (!descriptor || !ctx.plugins.includes(descriptor.id)) {
         throw new TRPCError({ code: 'NOT_FOUND', message: `Unknown plugin "${input.plugin}"` });
       }
-      const states = await ctx.modelCommands.states();
+      const states = await visibleStates(ctx);
       return {
         /** The live workers that run this plugin's jobs. */
         workers: states.filter((s) => s.plugins.includes(descriptor.id)).map(summarize),
@@ -46,7 +54,7 @@ export const modelsRouter = router({
    * worker's install state and download. No worker connected: no models (workers install them).
    */
   list: protectedProcedure.query(async ({ ctx }) => {
-    const states = await ctx.modelCommands.states();
+    const states = await visibleStates(ctx);
     const models = modelRows(states);
     return { workers: states.map(summarize), groups: modelGroups(models), models };
   }),

@@ -3,6 +3,7 @@ import { listWorkers } from '@visage/db/jobs';
 import { z } from 'zod';
 import { isSignupOpen, setSignupOpen } from '../settings.ts';
 import { adminProcedure, protectedProcedure, publicProcedure, router } from '../trpc.ts';
+import { workerView } from '../worker-view.ts';
 
 export const systemRouter = router({
   /** Whether the stores answer; public, like /api/health. */
@@ -11,10 +12,14 @@ export const systemRouter = router({
     return { database: database.status === 'fulfilled', redis: redis.status === 'fulfilled' };
   }),
 
-  /** Live workers (from their heartbeats) with their device summaries, and queue counts per plugin. */
+  /**
+   * Live workers (from their heartbeats) and queue counts per plugin. Host names, process ids,
+   * devices and models are for admins only (worker-view.ts).
+   */
   status: protectedProcedure.query(async ({ ctx }) => {
+    const workers = await listWorkers(ctx.redis, ctx.redisPrefix);
     return {
-      workers: await listWorkers(ctx.redis, ctx.redisPrefix),
+      workers: workers.map((w) => workerView(ctx.caller, ctx.live.secret, w)),
       queues: await ctx.queues.counts(),
       plugins: ctx.plugins,
     };

@@ -1,5 +1,6 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
+import { viaAuth } from '../auth-errors.ts';
 import type { Context } from '../context.ts';
 import { protectedProcedure, router } from '../trpc.ts';
 
@@ -53,9 +54,9 @@ export const teamRouter = router({
           .replace(/[^a-z0-9]+/g, '-')
           .replace(/^-|-$/g, '') || 'team'
       }-${Date.now().toString(36)}`;
-      const org = await ctx.auth.api.createOrganization({
-        body: { name: input.name, slug, userId: ctx.caller.userId },
-      });
+      const org = await viaAuth(() =>
+        ctx.auth.api.createOrganization({ body: { name: input.name, slug, userId: ctx.caller.userId } }),
+      );
       if (!org) throw new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: 'Could not create the team' });
       return { id: org.id, name: org.name, slug: org.slug };
     }),
@@ -69,18 +70,23 @@ export const teamRouter = router({
         code: 'NOT_FOUND',
         message: `No account uses ${input.email}; invite them instead`,
       });
-    await ctx.auth.api.addMember({
-      body: { userId: user.id, organizationId: input.organizationId, role: input.role },
-    });
+    await viaAuth(() =>
+      ctx.auth.api.addMember({
+        body: { userId: user.id, organizationId: input.organizationId, role: input.role },
+      }),
+    );
     return { userId: user.id };
   }),
 
   /** Invites an address (who may then sign up even while sign-up is closed). */
   invite: protectedProcedure.input(memberInput).mutation(async ({ ctx, input }) => {
-    const invitation = await ctx.auth.api.createInvitation({
-      headers: ctx.headers,
-      body: { organizationId: input.organizationId, email: input.email.toLowerCase(), role: input.role },
-    });
+    await assertTeamManager(ctx, input.organizationId, 'invite');
+    const invitation = await viaAuth(() =>
+      ctx.auth.api.createInvitation({
+        headers: ctx.headers,
+        body: { organizationId: input.organizationId, email: input.email.toLowerCase(), role: input.role },
+      }),
+    );
     return { id: invitation.id, email: invitation.email, expiresAt: invitation.expiresAt };
   }),
 
@@ -88,7 +94,10 @@ export const teamRouter = router({
   cancelInvitation: protectedProcedure
     .input(z.object({ id: z.string() }))
     .mutation(async ({ ctx, input }) => {
-      const invitation = await ctx.db.invitation.findFirst({ where: { id: input.id, status: 'pending' } });
+      // Only members learn that one of their team's invitations exists.
+      const invitation = await ctx.db.invitation.findFirst({
+        where: { id: input.id, status: 'pending', organizationId: { in: ctx.caller.organizationIds } },
+      });
       if (!invitation)
         throw new TRPCError({ code: 'NOT_FOUND', message: `Invitation ${input.id} not found` });
       await assertTeamManager(ctx, invitation.organizationId, 'revoke invitations');
@@ -141,9 +150,11 @@ export const teamRouter = router({
         where: { organizationId: invitation.organizationId, userId: me.id },
       });
       if (!already) {
-        await ctx.auth.api.addMember({
-          body: { userId: me.id, organizationId: invitation.organizationId, role },
-        });
+        await viaAuth(() =>
+          ctx.auth.api.addMember({
+            body: { userId: me.id, organizationId: invitation.organizationId, role },
+          }),
+        );
       }
       await ctx.db.invitation.update({ where: { id: invitation.id }, data: { status: 'accepted' } });
       return { organizationId: invitation.organizationId };

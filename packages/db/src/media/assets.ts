@@ -35,20 +35,27 @@ export async function createAsset(db: Db, stored: StoredMedia, options: NewAsset
         kind,
         originalName,
         ...(metadata === undefined ? {} : { metadata }),
-        mime: stored.mime,
-        bytes: BigInt(stored.bytes),
-        sha256: stored.sha256,
-        storageKey: stored.storageKey,
-        thumbnailKey: stored.thumbnailKey,
-        width: stored.width,
-        height: stored.height,
-        durationMs: stored.durationMs ?? null,
-        fps: stored.fps ?? null,
-        codec: stored.codec ?? null,
-        hasAudio: stored.hasAudio ?? null,
+        ...storedFields(stored),
       },
     });
   });
+}
+
+/** An Asset row's columns that describe its stored file. */
+export function storedFields(stored: StoredMedia) {
+  return {
+    mime: stored.mime,
+    bytes: BigInt(stored.bytes),
+    sha256: stored.sha256,
+    storageKey: stored.storageKey,
+    thumbnailKey: stored.thumbnailKey,
+    width: stored.width,
+    height: stored.height,
+    durationMs: stored.durationMs ?? null,
+    fps: stored.fps ?? null,
+    codec: stored.codec ?? null,
+    hasAudio: stored.hasAudio ?? null,
+  };
 }
 
 export interface DeletedAsset {
@@ -76,7 +83,7 @@ export async function deleteAsset(db: Db, store: MediaStore, assetId: string): P
   });
 }
 
-/** Serialises createAsset/deleteAsset for one stored file, until the transaction ends. */
-async function lockStorageKey(tx: Prisma.TransactionClient, storageKey: string): Promise<void> {
+/** Serialises createAsset/deleteAsset (and job output commits) for one stored file, until the transaction ends. */
+export async function lockStorageKey(tx: Prisma.TransactionClient, storageKey: string): Promise<void> {
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${storageKey}, 0))`;
 }

@@ -10,9 +10,24 @@ export {
   type SupportedType,
   supportedType,
 } from './limits.ts';
-export { type ImageProbe, MAX_IMAGE_PIXELS, probeImage, probeVideo, type VideoProbe } from './probe.ts';
+export { cleanFileName, MAX_NAME_CHARS } from './names.ts';
+export {
+  type ImageProbe,
+  MAX_IMAGE_PIXELS,
+  MAX_VIDEO_PIXELS,
+  probeImage,
+  probeVideo,
+  type VideoProbe,
+} from './probe.ts';
 export { type ByteRange, parseRange } from './range.ts';
 export type { ByteSource } from './receive.ts';
 export { SNIFF_BYTES, sniffType } from './sniff.ts';
+export {
+  discardStagedOutputs,
+  type JobOutputs,
+  newAssetId,
+  type StagedOutput,
+  sweepStagedOutputs,
+} from './staged.ts';
 export { type IngestOptions, MediaStore, type StoredMedia } from './store.ts';
 export { THUMBNAIL_SIZE, writeImageThumbnail, writeVideoPoster } from './thumbnails.ts';

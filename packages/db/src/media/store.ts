@@ -37,6 +37,13 @@ export interface StoredMedia {
   hasAudio?: boolean;
 }
 
+async function* bytesOf(data: Uint8Array): AsyncGenerator<Uint8Array> {
+  yield data;
+}
+
+/** The start of a job output's names in tmp/ (staged.ts parses them back). */
+export const stagedStem = (jobId: string, assetId: string) => `job-${jobId}-${assetId}`;
+
 export interface IngestOptions {
   /** Only used in error messages; the stored name and type come from the content. */
   originalName?: string;
@@ -62,7 +69,7 @@ export class MediaStore {
     if (declaredBytes !== undefined && declaredBytes > largest.limit) {
       throw MediaError.tooLarge({ name }, largest.kind, largest.limit, declaredBytes);
     }
-    await mkdir(this.#tmpDir, { recursive: true });
+    await mkdir(this.#tmpDir, { recursive: true }).catch(this.#refusedWrite(name));
     const id = randomUUID();
     const upload = path.join(this.#tmpDir, `${id}.upload`);
     const thumbnail = path.join(this.#tmpDir, `${id}.webp`);
@@ -70,7 +77,41 @@ export class MediaStore {
     return withCleanup(
       () => this.#ingest(source, options, upload, thumbnail),
       () => removeAll([upload, thumbnail]),
-    );
+    ).catch(this.#refusedWrite(name));
+  }
+
+  /**
+   * Checks and probes a job's output like an upload, but leaves it and its preview in tmp/ as
+   * `job-<jobId>-<assetId>.<sha256>.<ext>` (and `….thumb`) until the job commits (staged.ts).
+   * Nothing is left in tmp/ when it fails.
+   */
+  async stage(
+    output: { path: string } | { data: Uint8Array },
+    { jobId, assetId, originalName }: { jobId: string; assetId: string; originalName?: string },
+  ): Promise<{ stored: StoredMedia; file: string; thumbnail: string }> {
+    const stem = path.join(this.#tmpDir, stagedStem(jobId, assetId));
+    const temps = [`${stem}.upload`, `${stem}.preview`] as const;
+    const placed: string[] = [];
+    try {
+      await mkdir(this.#tmpDir, { recursive: true });
+      const source = 'data' in output ? bytesOf(output.data) : createReadStream(output.path);
+      const declaredBytes = 'data' in output ? output.data.byteLength : (await stat(output.path)).size;
+      const stored = await withCleanup(
+        () => this.#ingest(source, { originalName, declaredBytes }, ...temps, true),
+        async () => {
+          if (!('data' in output)) (source as ReturnType<typeof createReadStream>).destroy();
+        },
+      );
+      const file = `${stem}.${path.basename(stored.storageKey)}`;
+      const thumbnail = `${file}.thumb`;
+      placed.push(thumbnail, file);
+      await rename(temps[1], thumbnail);
+      await rename(temps[0], file);
+      return { stored, file, thumbnail };
+    } catch (error) {
+      await removeAll([...temps, ...placed]);
+      throw MediaError.fromStorage(error, this.root, { name: originalName });
+    }
   }
 
   /** Stores a file from disk (e.g. a job's output); the file itself is left where it is. */
@@ -134,6 +175,7 @@ export class MediaStore {
     { originalName: name, declaredBytes }: IngestOptions,
     upload: string,
     thumbnail: string,
+    staging = false,
   ): Promise<StoredMedia> {
     const received = await receive(source, upload, {
       initialLimit: this.#largestLimit().limit,
@@ -160,14 +202,15 @@ export class MediaStore {
     if (type.kind === 'image') {
       const { width, height } = await probeImage(upload, subject);
       stored = { ...base, width, height };
-      if (!(await this.has(thumbnailKey))) await writeImageThumbnail(upload, thumbnail);
+      if (staging || !(await this.has(thumbnailKey))) await writeImageThumbnail(upload, thumbnail);
     } else {
       const video = await probeVideo(upload, subject);
       stored = { ...base, ...video };
-      if (!(await this.has(thumbnailKey))) {
+      if (staging || !(await this.has(thumbnailKey))) {
         await writeVideoPoster(upload, video.durationMs, thumbnail, subject);
       }
     }
+    if (staging) return stored; // placed when the job commits (staged.ts)
     // Preview first: a stored file then always has its preview.
     await this.#place(thumbnail, thumbnailKey);
     await this.#place(upload, storageKey);
@@ -195,6 +238,13 @@ export class MediaStore {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
       throw error;
     }
+  }
+
+  /** A `.catch` handler that words a write the media folder refused (full, read-only) for people. */
+  #refusedWrite(name: string | undefined): (error: unknown) => never {
+    return (error) => {
+      throw MediaError.fromStorage(error, this.root, { name });
+    };
   }
 
   #largestLimit(): { kind: MediaKind; limit: number } {

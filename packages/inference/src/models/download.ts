@@ -39,6 +39,11 @@ export interface DownloadOptions {
   backoffMs?: number;
   /** Give up on a connection silent for this long (then retry). */
   idleTimeoutMs?: number;
+  /**
+   * Hosts that may be on loopback, link-local or private addresses (default: the comma-separated
+   * VISAGE_MODEL_ALLOW_PRIVATE_HOSTS); every other URL and redirect to one is refused (http.ts).
+   */
+  allowPrivateHosts?: readonly string[];
 }
 
 /** One file of a download. */
@@ -240,6 +245,7 @@ async function attemptOnce(job: Job): Promise<DownloadedFile & { url: string }> 
       headers,
       signal: options.signal,
       idleTimeoutMs: options.idleTimeoutMs ?? 30_000,
+      allowPrivateHosts: options.allowPrivateHosts,
     });
     const status = response.statusCode ?? 0;
     const start = status === 206 ? rangeStart(response) : 0;
@@ -308,6 +314,14 @@ async function receive(
         );
       }
       if (next.done) break;
+      // Stop at once when the server sends more than the file can hold (it may not say so up front).
+      if (total !== null && received + next.value.length > total) {
+        response.destroy();
+        await rm(partPath, { force: true });
+        throw new WrongFileError(
+          `${url} sent more than the ${total} bytes expected for ${source.file}; stopped and discarded it`,
+        );
+      }
       hash.update(next.value);
       await file.write(next.value);
       received += next.value.length;

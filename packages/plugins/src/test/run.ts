@@ -36,7 +36,7 @@ export async function runTestPlugin(ctx: RunContext, input: Input): Promise<void
     }
   }
   const source = input.image
-    ? sharp((await ctx.assets.input(input.image)).path)
+    ? sharp((await ctx.assets.input(input.image)).path, { autoOrient: true }) // as displayed (EXIF)
     : sharp(gradient(), { raw: { width: 256, height: 256, channels: 3 } });
   const result = await source.flop().png().toBuffer();
   const preview = await sharp(result).resize(128, 128, { fit: 'inside' }).webp().toBuffer();

@@ -52,10 +52,12 @@ function WorkerSummary({ worker }: { worker: Worker }) {
         <Cpu className="mt-0.5 size-4 shrink-0 text-muted-foreground" aria-hidden="true" />
         <div className="min-w-0 flex-1">
           <p className="font-medium break-words" data-testid="worker-device">
-            {worker.device}
+            {worker.device ?? worker.id}
           </p>
           <p className="text-xs text-muted-foreground break-all">
-            {worker.host} · pid {worker.pid} · since {new Date(worker.startedAt).toLocaleString()}
+            {/* Host and pid are for admins only (docs/security.md §4). */}
+            {worker.host ? `${worker.host} · pid ${worker.pid} · ` : ''}since{' '}
+            {new Date(worker.startedAt).toLocaleString()}
           </p>
         </div>
         <Badge variant="secondary">{worker.accelerator}</Badge>

@@ -2,20 +2,22 @@
 // → 201 with the new asset, or a 4xx JSON { error, code } naming the problem.
 import type { UploadedAsset } from '@visage/api/client';
 import { assetUrls } from '@visage/api/urls';
-import { createAsset, MediaError } from '@visage/db/media';
+import { cleanFileName, createAsset, MediaError } from '@visage/db/media';
 import { uploadBody } from '@/server/request-body';
 import { errorResponse, HttpError, requireCaller } from '@/server/request-caller';
+import { refuseCrossSite } from '@/server/same-origin';
 import { services } from '@/server/services';
 
 export const dynamic = 'force-dynamic';
 
 export async function POST(request: Request): Promise<Response> {
-  const body = request.body ? uploadBody(request.body) : null;
+  const body = uploadBody(request);
   try {
+    refuseCrossSite(request);
     const caller = await requireCaller(request);
     const { db, media } = await services();
     if (!body) throw new HttpError(400, 'The request has no body: send the file as the body', 'EMPTY');
-    const originalName = new URL(request.url).searchParams.get('name')?.slice(0, 255) || undefined;
+    const originalName = cleanFileName(new URL(request.url).searchParams.get('name'));
     const declared = Number(request.headers.get('content-length'));
     let stored: Awaited<ReturnType<typeof media.ingest>>;
     try {

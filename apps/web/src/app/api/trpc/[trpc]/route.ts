@@ -1,28 +1,14 @@
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { appRouter, createContext } from '@visage/api';
-import { config } from '@/server/config';
+import { databaseErrorReason, outageMessage } from '@visage/db';
 import { log } from '@/server/logger';
+import { crossSiteCookieRequest, crossSiteRefused } from '@/server/same-origin';
 import { services } from '@/server/services';
 
 export const dynamic = 'force-dynamic';
 
-/**
- * A cookie-authenticated POST must come from Visage's own pages (the cookie is SameSite=Lax too).
- * API-key requests carry no cookie and may come from anywhere.
- */
-function crossSiteCookiePost(req: Request): boolean {
-  if (req.method !== 'POST' || !req.headers.get('cookie')) return false;
-  const origin = req.headers.get('origin');
-  const c = config();
-  return (
-    origin !== null && origin !== new URL(c.BETTER_AUTH_URL).origin && !c.trustedOrigins.includes(origin)
-  );
-}
-
 async function handle(req: Request): Promise<Response> {
-  if (crossSiteCookiePost(req)) {
-    return Response.json({ error: 'Cross-site request refused', code: 'FORBIDDEN' }, { status: 403 });
-  }
+  if (crossSiteCookieRequest(req)) return crossSiteRefused();
   const api = await services();
   return fetchRequestHandler({
     endpoint: '/api/trpc',
@@ -30,8 +16,13 @@ async function handle(req: Request): Promise<Response> {
     router: appRouter,
     createContext: () => createContext(api, req.headers),
     onError({ error, path }) {
-      // Client mistakes are answered with their error; server faults are logged with context.
-      if (error.code === 'INTERNAL_SERVER_ERROR') log().error({ err: error, path }, 'tRPC procedure failed');
+      // Client mistakes are answered with their error; server faults are logged with context. A lost
+      // database or Redis is answered 503 by the errorFormatter and logged as the outage it is.
+      const outage = outageMessage(error);
+      if (outage)
+        log().warn({ path, reason: databaseErrorReason(error) }, `tRPC procedure failed: ${outage}`);
+      else if (error.code === 'INTERNAL_SERVER_ERROR')
+        log().error({ err: error, path }, 'tRPC procedure failed');
     },
   });
 }

@@ -1,6 +1,7 @@
 // GET /api/jobs/<job id>/preview — the latest preview frame a running job produced.
 import { visibleJobs } from '@visage/api';
 import { jobPreviewKey } from '@visage/db/jobs';
+import { recordId } from '@/server/record-id';
 import { errorResponse, HttpError, requireCaller } from '@/server/request-caller';
 import { serveFile } from '@/server/serve-file';
 import { services } from '@/server/services';
@@ -13,7 +14,7 @@ export async function GET(
 ): Promise<Response> {
   try {
     const caller = await requireCaller(request);
-    const { id } = await params;
+    const id = recordId((await params).id, 'job');
     const { db, media } = await services();
     const job = await db.job.findFirst({
       where: { id, ...visibleJobs(caller) },
