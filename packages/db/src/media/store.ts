@@ -41,6 +41,24 @@ async function* bytesOf(data: Uint8Array): AsyncGenerator<Uint8Array> {
   yield data;
 }
 
+/**
+ * Bytes in memory or a file on disk as a source to ingest, with its size; `close()` releases the
+ * file's descriptor also when ingest refused it before reading.
+ */
+async function openSource(
+  from: { path: string } | { data: Uint8Array },
+): Promise<{ source: ByteSource; declaredBytes: number; close(): Promise<void> }> {
+  if ('data' in from)
+    return {
+      source: bytesOf(from.data),
+      declaredBytes: from.data.byteLength,
+      close: () => Promise.resolve(),
+    };
+  const { size } = await stat(from.path);
+  const stream = createReadStream(from.path);
+  return { source: stream, declaredBytes: size, close: async () => void stream.destroy() };
+}
+
 /** The start of a job output's names in tmp/ (staged.ts parses them back). */
 export const stagedStem = (jobId: string, assetId: string) => `job-${jobId}-${assetId}`;
 
@@ -94,13 +112,10 @@ export class MediaStore {
     const placed: string[] = [];
     try {
       await mkdir(this.#tmpDir, { recursive: true });
-      const source = 'data' in output ? bytesOf(output.data) : createReadStream(output.path);
-      const declaredBytes = 'data' in output ? output.data.byteLength : (await stat(output.path)).size;
+      const { source, declaredBytes, close } = await openSource(output);
       const stored = await withCleanup(
         () => this.#ingest(source, { originalName, declaredBytes }, ...temps, true),
-        async () => {
-          if (!('data' in output)) (source as ReturnType<typeof createReadStream>).destroy();
-        },
+        close,
       );
       const file = `${stem}.${path.basename(stored.storageKey)}`;
       const thumbnail = `${file}.thumb`;
@@ -116,16 +131,9 @@ export class MediaStore {
 
   /** Stores a file from disk (e.g. a job's output); the file itself is left where it is. */
   async ingestFile(file: string, options: IngestOptions = {}): Promise<StoredMedia> {
-    const { size } = await stat(file);
-    const stream = createReadStream(file);
-    const opts = { originalName: options.originalName ?? path.basename(file), declaredBytes: size };
-    // destroy() closes the descriptor also when ingest refused the file before reading it.
-    return withCleanup(
-      () => this.ingest(stream, opts),
-      async () => {
-        stream.destroy();
-      },
-    );
+    const { source, declaredBytes, close } = await openSource({ path: file });
+    const originalName = options.originalName ?? path.basename(file);
+    return withCleanup(() => this.ingest(source, { originalName, declaredBytes }), close);
   }
 
   /**
