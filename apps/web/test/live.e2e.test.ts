@@ -249,6 +249,20 @@ describe('live sessions through the web server', () => {
     await client.close();
   }, 180_000);
 
+  it('should send a frame the processor left alone back as the bytes it came in, and re-encode a changed one', async () => {
+    const sent = new Set(frames.map((f) => f.toString('base64')));
+    for (const mirror of [false, true]) {
+      const { client } = await startSession(alice, 'test', { mirror });
+      await stream(client, 6, 15);
+      expect(client.frames.length).toBeGreaterThan(0);
+      for (const frame of client.frames) {
+        // Unchanged: exactly a camera frame's JPEG (no second compression); mirrored: a new JPEG.
+        expect(sent.has(frame.image.toString('base64'))).toBe(!mirror);
+      }
+      await client.close();
+    }
+  });
+
   it('should drop frames for a client that never reads instead of buffering them', async () => {
     // Pictures of noise: JPEG cannot shrink them, so what piles up unread soon exceeds every socket
     // buffer between the worker and the client (about 20 MB through the web server).

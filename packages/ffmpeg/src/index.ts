@@ -2,7 +2,7 @@
 // (FFMPEG_PATH / FFPROBE_PATH honoured, stderr kept for FfmpegError), and probe() is the one video
 // prober. Test helpers are in ./testing.
 export { FfmpegError, type FfmpegErrorDetails, type FfmpegFailure } from './errors.ts';
-export { type AudioStreamInfo, probe, probeAudio, type VideoInfo } from './probe.ts';
+export { type AudioStreamInfo, probe, probeAudio, type VideoColor, type VideoInfo } from './probe.ts';
 export {
   type Exit,
   type FfmpegProcess,

@@ -30,6 +30,19 @@ export interface VideoInfo {
   hasAudio: boolean;
   /** Index of the described stream in the file (cover art is skipped). */
   streamIndex: number;
+  /** How its YUV samples map to colours (docs/video.md §2). */
+  color: VideoColor;
+}
+
+/**
+ * The matrix and range the pipelines convert with, and the tags the file declares, which a re-encode
+ * repeats. An undeclared matrix is read as BT.601 and an undeclared range as tv, as swscale does.
+ */
+export interface VideoColor {
+  matrix: 'bt601' | 'bt709' | 'bt2020';
+  range: 'tv' | 'pc';
+  /** ffprobe's names, undefined where the file leaves them unspecified. */
+  tags: { space?: string; primaries?: string; transfer?: string; range?: 'tv' | 'pc' };
 }
 
 export interface AudioStreamInfo {
@@ -53,6 +66,10 @@ interface FfprobeStream {
   nb_frames?: string;
   disposition?: { attached_pic?: number };
   tags?: { rotate?: string };
+  color_range?: string;
+  color_space?: string;
+  color_primaries?: string;
+  color_transfer?: string;
   side_data_list?: { rotation?: number }[];
 }
 
@@ -114,7 +131,34 @@ export async function probe(path: string): Promise<VideoInfo> {
     pixelFormat: video.pix_fmt ?? 'unknown',
     hasAudio: output.streams?.some((s) => s.codec_type === 'audio') ?? false,
     streamIndex: video.index,
+    color: colorOf(video),
   };
+}
+
+const MATRICES: Record<string, VideoColor['matrix']> = {
+  bt709: 'bt709',
+  smpte170m: 'bt601',
+  bt470bg: 'bt601',
+  fcc: 'bt601',
+  bt2020nc: 'bt2020',
+  bt2020c: 'bt2020',
+};
+
+function colorOf(video: FfprobeStream): VideoColor {
+  const known = (value: string | undefined) =>
+    value && value !== 'unknown' && value !== 'reserved' ? value : undefined;
+  const space = known(video.color_space);
+  const declared = known(video.color_range);
+  // yuvj420p and friends are JPEG's full range whatever the tag says.
+  const range = declared === 'pc' || video.pix_fmt?.startsWith('yuvj') ? 'pc' : 'tv';
+  const tags: VideoColor['tags'] = {};
+  if (space) tags.space = space;
+  const primaries = known(video.color_primaries);
+  if (primaries) tags.primaries = primaries;
+  const transfer = known(video.color_transfer);
+  if (transfer) tags.transfer = transfer;
+  if (declared === 'tv' || declared === 'pc') tags.range = declared;
+  return { matrix: (space && MATRICES[space]) || 'bt601', range, tags };
 }
 
 /** The first audio stream of `path` (which need not have video); undefined when it has none. */

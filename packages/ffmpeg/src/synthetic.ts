@@ -73,3 +73,34 @@ export async function writeRotated(source: string, out: string): Promise<void> {
   const args = ['-hide_banner', '-loglevel', 'error', '-y', '-i', source, '-c', 'copy'];
   await run('ffmpeg', [...args, '-metadata:s:v', 'rotate=90', out], `Cannot make test video "${out}"`);
 }
+
+export interface ColourPatternOptions {
+  width?: number;
+  height?: number;
+  /** ffmpeg's name: yuv420p, yuvj420p (full range), yuv444p… */
+  pixelFormat?: string;
+  /** Colour tags written into the stream, by ffmpeg's names; omitted ones stay unspecified. */
+  tags?: { space?: string; primaries?: string; transfer?: string; range?: 'tv' | 'pc' };
+}
+
+/** A 0.4 s, 25 fps testsrc clip in a chosen pixel format with chosen colour tags (no audio). */
+export async function makeColourPattern(outPath: string, options: ColourPatternOptions = {}): Promise<void> {
+  const { width = 160, height = 120, pixelFormat = 'yuv420p', tags = {} } = options;
+  const args = [
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc=size=${width}x${height}:rate=25`,
+    '-t',
+    '0.4',
+  ];
+  args.push('-c:v', 'libx264', '-preset', 'veryfast', '-crf', '16', '-pix_fmt', pixelFormat);
+  if (tags.space) args.push('-colorspace', tags.space);
+  if (tags.primaries) args.push('-color_primaries', tags.primaries);
+  if (tags.transfer) args.push('-color_trc', tags.transfer);
+  if (tags.range) args.push('-color_range', tags.range);
+  await run('ffmpeg', [...args, outPath], `Cannot make test video "${outPath}"`);
+}

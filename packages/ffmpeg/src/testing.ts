@@ -2,6 +2,8 @@
 import { spawnSync } from 'node:child_process';
 
 export {
+  type ColourPatternOptions,
+  makeColourPattern,
   makePhotoMotion,
   makeTestPattern,
   type PatternOptions,

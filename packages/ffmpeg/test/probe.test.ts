@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FfmpegError, fpsToRational, parseRational, probe, probeAudio, run } from '../src/index.ts';
-import { makePhotoMotion, makeTestPattern, writeRotated } from '../src/testing.ts';
+import { makeColourPattern, makePhotoMotion, makeTestPattern, writeRotated } from '../src/testing.ts';
 
 /** The repository's public-domain astronaut photo (fixtures/faces/PROVENANCE.md). */
 const ASTRONAUT = resolve(import.meta.dirname, '../../../fixtures/faces/astronaut.png');
@@ -51,6 +51,26 @@ describe('probe', () => {
     });
     expect(info.durationMs).toBeGreaterThanOrEqual(1960);
     expect(info.durationMs).toBeLessThanOrEqual(2040);
+  });
+
+  it('reads the colour matrix and range a file declares, and swscale’s defaults where it declares none', async () => {
+    expect((await probe(pattern)).color).toEqual({ matrix: 'bt601', range: 'tv', tags: {} });
+    const tagged = join(dir, 'tagged.mp4');
+    const full = join(dir, 'full-range.mp4');
+    await makeColourPattern(tagged, {
+      tags: { space: 'bt709', primaries: 'bt709', transfer: 'bt709', range: 'tv' },
+    });
+    await makeColourPattern(full, { pixelFormat: 'yuvj420p', tags: { space: 'smpte170m' } });
+    expect((await probe(tagged)).color).toEqual({
+      matrix: 'bt709',
+      range: 'tv',
+      tags: { space: 'bt709', primaries: 'bt709', transfer: 'bt709', range: 'tv' },
+    });
+    expect((await probe(full)).color).toMatchObject({
+      matrix: 'bt601',
+      range: 'pc',
+      tags: { space: 'smpte170m' },
+    });
   });
 
   it('says when there is no audio (the photo with motion)', async () => {

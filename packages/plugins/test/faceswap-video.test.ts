@@ -3,7 +3,18 @@
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { decodeFrames, decodeImage, frameImage, type ModelManager, probeVideo } from '@visage/inference';
+import {
+  autoVideoDecoder,
+  decodeFrames,
+  decodeImage,
+  frameImage,
+  framePicture,
+  type ModelManager,
+  probeVideo,
+  type YuvImage,
+  yuvPlanes,
+  yuvToRgb,
+} from '@visage/inference';
 import { ffmpegChildren } from '@visage/inference/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { faceswapPlugin, openFaceSwapFrameProcessor } from '../src/faceswap/index.ts';
@@ -46,6 +57,12 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+async function collectFrames<T>(frames: AsyncIterable<T>): Promise<T[]> {
+  const all: T[] = [];
+  for await (const frame of frames) all.push(frame);
+  return all;
+}
+
 const input = (overrides: Record<string, unknown> = {}) =>
   faceswapPlugin.input.parse({ source: [SOURCE], target: CLIP, ...overrides });
 
@@ -76,7 +93,8 @@ describe('face swap on a video', () => {
       [0, 2],
       [1, 5],
     ]);
-    expect((metadata.video as Record<string, unknown>).frames).toBe(12);
+    // The job records the decoder this machine chose (software without a GPU).
+    expect(metadata.video).toMatchObject({ frames: 12, decoder: (await autoVideoDecoder()).decoder });
 
     // The black frames stay black; the others changed around the face.
     let index = 0;
@@ -96,6 +114,58 @@ describe('face swap on a video', () => {
     expect(progress.some((p) => p.stage === 'frame 12/12')).toBe(true);
     expect(progress.some((p) => p.preview?.mime === 'image/jpeg')).toBe(true);
     expect(await tempLeftovers('video-ok')).toEqual([]);
+  });
+
+  it('should swap a yuv420p frame as the same picture in RGB, leaving every pixel off the face bit-identical', async () => {
+    const [frame] = await collectFrames(decodeFrames(clip, { pixelFormat: 'yuv420p', durationMs: 100 }));
+    const yuv = framePicture(frame as NonNullable<typeof frame>) as YuvImage;
+    const original = Uint8Array.from(yuv.data);
+    const rgb = yuvToRgb(yuv);
+    const rgbBefore = Uint8Array.from(rgb.data);
+    const sources = [{ name: 'astronaut.png', image: await decodeImage(ASTRONAUT) }];
+    const viaRgb = await openFaceSwapFrameProcessor((id) => models.acquire(id), input(), sources);
+    const viaYuv = await openFaceSwapFrameProcessor((id) => models.acquire(id), input(), sources);
+    try {
+      await viaRgb.process(rgb);
+      expect(await viaYuv.process(yuv)).toBe(yuv); // in place
+      await checkOnlyTheFaceChanged();
+    } finally {
+      viaRgb.close();
+      viaYuv.close();
+    }
+
+    async function checkOnlyTheFaceChanged() {
+      // Where the RGB swap changed anything: the face's paste rectangle.
+      let [x0, y0, x1, y1] = [yuv.width, yuv.height, -1, -1];
+      for (let i = 0; i < rgb.data.length; i++) {
+        if (rgb.data[i] === rgbBefore[i]) continue;
+        const p = Math.floor(i / 3);
+        const [x, y] = [p % yuv.width, Math.floor(p / yuv.width)];
+        [x0, y0, x1, y1] = [Math.min(x0, x), Math.min(y0, y), Math.max(x1, x), Math.max(y1, y)];
+      }
+      expect(x1 - x0).toBeGreaterThan(40); // a face was swapped
+      const before = yuvPlanes({ ...yuv, data: original });
+      const after = yuvPlanes(yuv);
+      let outside = 0;
+      let changed = 0;
+      for (let y = 0; y < yuv.height; y++) {
+        for (let x = 0; x < yuv.width; x++) {
+          const i = y * yuv.width + x;
+          const near = x >= x0 - 2 && x <= x1 + 2 && y >= y0 - 2 && y <= y1 + 2;
+          if (after.y[i] !== before.y[i]) near ? changed++ : outside++;
+        }
+      }
+      expect(outside).toBe(0);
+      expect(changed).toBeGreaterThan((x1 - x0) * (y1 - y0) * 0.3);
+      // The same face found at the same place: the detector's input and the crops were sampled from
+      // yuv420p instead of RGB, the colours a level apart (image-yuv.test.ts), the geometry the same.
+      const [fromRgb] = await viaRgb.processor.findFaces(yuvToRgb({ ...yuv, data: original }));
+      const [fromYuv] = await viaYuv.processor.findFaces({ ...yuv, data: original });
+      fromRgb?.points.forEach(([x, y], i) => {
+        expect(Math.abs(x - (fromYuv?.points[i]?.[0] ?? Number.NaN))).toBeLessThan(1);
+        expect(Math.abs(y - (fromYuv?.points[i]?.[1] ?? Number.NaN))).toBeLessThan(1);
+      });
+    }
   });
 
   it('should stop when cancelled mid-video, leaving no output and no temporary files', async () => {

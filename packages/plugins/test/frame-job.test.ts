@@ -3,7 +3,7 @@
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createEncoder, FfmpegError, probeVideo, type RgbImage } from '@visage/inference';
+import { createEncoder, FfmpegError, type Picture, probeVideo, type RgbImage } from '@visage/inference';
 import { ffmpegChildren } from '@visage/inference/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { FramePipeline, SequenceFrame } from '../src/frames/pipeline.ts';
@@ -79,7 +79,7 @@ async function tempLeftovers(jobId: string): Promise<string[]> {
 
 const job = <A>(
   source: AsyncIterable<SequenceFrame>,
-  pipeline: FramePipeline<SequenceFrame, A, RgbImage>,
+  pipeline: FramePipeline<SequenceFrame, A, Picture>,
 ) => ({
   name: 'test',
   what: 'The clip',
@@ -94,7 +94,7 @@ describe('runFrameJob', () => {
     const events: string[] = [];
     let analysing = 0;
     let mostAtOnce = 0;
-    const pipeline: FramePipeline<SequenceFrame, number, RgbImage> = {
+    const pipeline: FramePipeline<SequenceFrame, number, Picture> = {
       async analyse({ index }) {
         events.push(`analyse ${index}`);
         mostAtOnce = Math.max(mostAtOnce, ++analysing);
@@ -175,7 +175,7 @@ describe('runFrameJob', () => {
     const controller = new AbortController();
     const { ctx, outputs } = jobContext('cancel', controller.signal);
     const rendered: number[] = [];
-    const pipeline: FramePipeline<SequenceFrame, null, RgbImage> = {
+    const pipeline: FramePipeline<SequenceFrame, null, Picture> = {
       analyse: async () => null,
       render: async ({ index, image }) => {
         rendered.push(index);
@@ -201,7 +201,7 @@ describe('runFrameJob', () => {
     const { ctx, outputs, warn } = jobContext('late');
     let analysing = 0;
     let analysingWhenSettled = -1;
-    const pipeline: FramePipeline<SequenceFrame, null, RgbImage> = {
+    const pipeline: FramePipeline<SequenceFrame, null, Picture> = {
       async analyse({ index }) {
         if (index === 0) return null;
         analysing++;
@@ -232,7 +232,7 @@ describe('runFrameJob', () => {
 
   it("should throw an analysis failure of the frame it waits for as the job's own error", async () => {
     const { ctx, warn } = jobContext('own');
-    const pipeline: FramePipeline<SequenceFrame, null, RgbImage> = {
+    const pipeline: FramePipeline<SequenceFrame, null, Picture> = {
       analyse: async ({ index }) => {
         if (index === 2) throw new Error('no face model');
         return null;
@@ -245,7 +245,7 @@ describe('runFrameJob', () => {
   });
 
   it('should name an input without frames and one that ffmpeg cannot decode', async () => {
-    const pipeline: FramePipeline<SequenceFrame, null, RgbImage> = {
+    const pipeline: FramePipeline<SequenceFrame, null, Picture> = {
       analyse: async () => null,
       render: async ({ image }) => image,
     };

@@ -4,11 +4,14 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {
+  autoH264Encoder,
+  autoVideoDecoder,
   createSession,
   decodeFrames,
   decodeImage,
   findModel,
   frameImage,
+  framePicture,
   ModelManager,
   ModelMissingError,
   pasteRegion,
@@ -195,7 +198,9 @@ describe('portrait animation', () => {
       samples: 12,
     });
     expect(used.every((m) => m.provider === 'cpu')).toBe(true);
-    expect(metadata.video).toEqual({ frames: 12, fps: before.fps, audio: true });
+    // The job records the encoder and decoder this machine chose (libx264 and software without a GPU).
+    const [{ codec }, { decoder }] = await Promise.all([autoH264Encoder(), autoVideoDecoder()]);
+    expect(metadata.video).toEqual({ frames: 12, fps: before.fps, codec, decoder, audio: true });
     expect(progress.some((p) => p.stage === 'frame 12/12')).toBe(true);
     expect(progress.some((p) => p.preview?.mime === 'image/jpeg')).toBe(true);
     expect(await tempLeftovers('lp-ok')).toEqual([]);
@@ -330,8 +335,9 @@ describe('portrait animation', () => {
       // on c with 2/3 of that, 0.9·sb, as its extent; the driving square is 2.2 × 0.9·sb = 1.98·sb,
       // moved up 0.1 of itself.
       let box: readonly number[] = [];
-      for await (const f of decodeFrames(clip)) {
-        const face = await largestFace(acquired.models, frameImage(f));
+      // The box on the picture the pre-pass looks at: the frame in the video's own yuv420p.
+      for await (const f of decodeFrames(clip, { pixelFormat: 'yuv420p' })) {
+        const face = await largestFace(acquired.models, framePicture(f));
         box = face?.box ?? [];
         break;
       }

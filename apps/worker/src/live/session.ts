@@ -246,10 +246,16 @@ export class LiveSession {
       return;
     }
     const t1 = performance.now();
+    const format: FrameFormat = hello.output ?? 'jpeg';
+    // Processors change frames in place; one the processor left alone (no face in it) goes back as
+    // the bytes that came in: no re-encode, and no second round of compression (docs/video.md §5).
+    const original = format === frame.header.format ? Buffer.from(image.data) : null;
     const output = await processor.process(image, frame.header.captureMs);
     const t2 = performance.now();
-    const format: FrameFormat = hello.output ?? 'jpeg';
-    const encoded = encodeFrame({ ...frame.header, format }, await encodeFrameImage(output, format));
+    const unchanged =
+      original !== null && output.data.byteLength === original.byteLength && original.equals(output.data);
+    const bytes = unchanged ? frame.image : await encodeFrameImage(output, format);
+    const encoded = encodeFrame({ ...frame.header, format }, bytes);
     const t3 = performance.now();
     if (this.#closed) return;
     // A reader that does not keep up loses frames here instead of growing the worker's memory.

@@ -4,6 +4,8 @@
 // only the bounding box of the warped crop is visited, so the cost follows the face size, not the frame.
 import { assertImage, type RgbImage } from './image.ts';
 import { type Affine, applyAffine, invertAffine } from './transform.ts';
+import { assertYuv, isYuv, type Picture } from './yuv.ts';
+import { pasteBackYuv } from './yuv-paste.ts';
 
 /** Pixel rectangle; width or height 0 when the crop lands outside the frame. */
 export interface Rect {
@@ -54,103 +56,133 @@ export function pasteRegion(frame: Size, crop: Size, cropToFrame: Affine): Rect 
 }
 
 /**
- * Blends `crop` into `frame` in place through `cropToFrame` (crop pixel → frame pixel, i.e. the inverse
+ * Blends `crop` into `frame` (RGB, or a yuv420p frame: see yuv-paste.ts) in place through `cropToFrame` (crop pixel → frame pixel, i.e. the inverse
  * of the alignment matrix). The crop is sampled bilinearly with edge replication, the mask
  * (crop.width×crop.height, 0..1) bilinearly with 0 outside, so the pasted edge fades out. Colour
  * channels are blended; a frame's alpha channel is left alone. Returns the rectangle visited. A mask
  * value outside 0..1 (or NaN) throws when it is sampled, possibly after part of the frame was written.
  */
-export function pasteBack(frame: RgbImage, crop: RgbImage, cropToFrame: Affine, mask: Float32Array): Rect {
+export function pasteBack(frame: Picture, crop: RgbImage, cropToFrame: Affine, mask: Float32Array): Rect {
+  if (!isYuv(frame)) return pasteBackRgb(frame, crop, cropToFrame, mask);
+  assertYuv(frame, 'pasteBack frame');
+  assertImage(crop, 'pasteBack crop');
+  checkMaskSize(mask, crop);
+  return pasteBackYuv(frame, pasteRegion(frame, crop, cropToFrame), new CropSampler(crop, mask), cropToFrame);
+}
+
+function pasteBackRgb(frame: RgbImage, crop: RgbImage, cropToFrame: Affine, mask: Float32Array): Rect {
   assertImage(frame, 'pasteBack frame');
   assertImage(crop, 'pasteBack crop');
   checkMaskSize(mask, crop);
   const inv = invertAffine(cropToFrame);
   const region = pasteRegion(frame, crop, cropToFrame);
   const f = frame.data;
-  const s = crop.data;
   const fch = frame.channels;
-  const cch = crop.channels;
   const fw = frame.width;
-  const cw = crop.width;
-  const chh = crop.height;
-  const ia = inv[0]!;
-  const ib = inv[1]!;
-  const itx = inv[2]!;
-  const ic = inv[3]!;
-  const id = inv[4]!;
-  const ity = inv[5]!;
+  const sampler = new CropSampler(crop, mask);
+  const v = sampler.rgb;
   const xEnd = region.x + region.width;
   const yEnd = region.y + region.height;
   for (let y = region.y; y < yEnd; y++) {
-    const rowX = ib * y + itx;
-    const rowY = id * y + ity;
+    const rowX = inv[1]! * y + inv[2]!;
+    const rowY = inv[4]! * y + inv[5]!;
     for (let x = region.x; x < xEnd; x++) {
-      const sx = ia * x + rowX;
-      const sy = ic * x + rowY;
-      const x0 = Math.floor(sx);
-      const y0 = Math.floor(sy);
-      if (x0 < -1 || y0 < -1 || x0 >= cw || y0 >= chh) continue;
-      const fx = sx - x0;
-      const fy = sy - y0;
-      const w11 = fx * fy;
-      const w10 = fx - w11;
-      const w01 = fy - w11;
-      const w00 = 1 - fx - fy + w11;
+      const a = sampler.at(inv[0]! * x + rowX, inv[3]! * x + rowY, x, y);
+      if (a === 0) continue;
       const o = (y * fw + x) * fch;
-      if (x0 >= 0 && y0 >= 0 && x0 < cw - 1 && y0 < chh - 1) {
-        // Fast path: all four neighbours inside the crop.
-        const m00 = y0 * cw + x0;
-        const m01 = m00 + cw;
-        let a = mask[m00]! * w00 + mask[m00 + 1]! * w10 + mask[m01]! * w01 + mask[m01 + 1]! * w11;
-        if (!(a > 0)) {
-          if (a >= -MASK_SLACK) continue;
-          throw badMask(a, x, y);
-        }
-        if (a > 1) {
-          if (a > 1 + MASK_SLACK) throw badMask(a, x, y);
-          a = 1;
-        }
-        const i00 = m00 * cch;
-        const i01 = m01 * cch;
-        for (let c = 0; c < 3; c++) {
-          const v = s[i00 + c]! * w00 + s[i00 + cch + c]! * w10 + s[i01 + c]! * w01 + s[i01 + cch + c]! * w11;
-          const b = f[o + c]!;
-          f[o + c] = (b + a * (v - b) + 0.5) | 0;
-        }
-      } else {
-        // Edge: mask neighbours outside the crop are 0, crop neighbours are replicated.
-        const inX0 = x0 >= 0;
-        const inX1 = x0 + 1 < cw;
-        const inY0 = y0 >= 0;
-        const inY1 = y0 + 1 < chh;
-        let a =
-          (inX0 && inY0 ? mask[y0 * cw + x0]! * w00 : 0) +
-          (inX1 && inY0 ? mask[y0 * cw + x0 + 1]! * w10 : 0) +
-          (inX0 && inY1 ? mask[(y0 + 1) * cw + x0]! * w01 : 0) +
-          (inX1 && inY1 ? mask[(y0 + 1) * cw + x0 + 1]! * w11 : 0);
-        if (!(a > 0)) {
-          if (a >= -MASK_SLACK) continue;
-          throw badMask(a, x, y);
-        }
-        if (a > 1) {
-          if (a > 1 + MASK_SLACK) throw badMask(a, x, y);
-          a = 1;
-        }
-        const xa = inX0 ? x0 : 0;
-        const xb = inX1 ? x0 + 1 : cw - 1;
-        const ya = inY0 ? y0 : 0;
-        const yb = inY1 ? y0 + 1 : chh - 1;
-        const i00 = (ya * cw + xa) * cch;
-        const i10 = (ya * cw + xb) * cch;
-        const i01 = (yb * cw + xa) * cch;
-        const i11 = (yb * cw + xb) * cch;
-        for (let c = 0; c < 3; c++) {
-          const v = s[i00 + c]! * w00 + s[i10 + c]! * w10 + s[i01 + c]! * w01 + s[i11 + c]! * w11;
-          const b = f[o + c]!;
-          f[o + c] = (b + a * (v - b) + 0.5) | 0;
-        }
+      for (let c = 0; c < 3; c++) {
+        const b = f[o + c]!;
+        f[o + c] = (b + a * (v[c]! - b) + 0.5) | 0;
       }
     }
   }
   return region;
+}
+
+/**
+ * The crop and its mask sampled at a crop position, as pasteBack blends them: the mask bilinearly
+ * with 0 outside the crop, the crop bilinearly with edges replicated. Shared by the RGB and the
+ * yuv420p paste so both blend exactly the same values.
+ */
+export class CropSampler {
+  /** The crop's colour at the last position sampled with a weight. */
+  readonly rgb = new Float64Array(3);
+  readonly #crop: RgbImage;
+  readonly #mask: Float32Array;
+
+  constructor(crop: RgbImage, mask: Float32Array) {
+    this.#crop = crop;
+    this.#mask = mask;
+  }
+
+  /** The mask weight at crop position (sx, sy), 0..1 (0: nothing to blend; `rgb` not set). (x, y) name the frame pixel in errors. */
+  at(sx: number, sy: number, x: number, y: number): number {
+    const { width: cw, height: chh, channels: cch, data: s } = this.#crop;
+    const mask = this.#mask;
+    const x0 = Math.floor(sx);
+    const y0 = Math.floor(sy);
+    if (x0 < -1 || y0 < -1 || x0 >= cw || y0 >= chh) return 0;
+    const fx = sx - x0;
+    const fy = sy - y0;
+    const w11 = fx * fy;
+    const w10 = fx - w11;
+    const w01 = fy - w11;
+    const w00 = 1 - fx - fy + w11;
+    const v = this.rgb;
+    if (x0 >= 0 && y0 >= 0 && x0 < cw - 1 && y0 < chh - 1) {
+      // Fast path: all four neighbours inside the crop.
+      const m00 = y0 * cw + x0;
+      const m01 = m00 + cw;
+      const a = weight(
+        mask[m00]! * w00 + mask[m00 + 1]! * w10 + mask[m01]! * w01 + mask[m01 + 1]! * w11,
+        x,
+        y,
+      );
+      if (a === 0) return 0;
+      const i00 = m00 * cch;
+      const i01 = m01 * cch;
+      for (let c = 0; c < 3; c++) {
+        v[c] = s[i00 + c]! * w00 + s[i00 + cch + c]! * w10 + s[i01 + c]! * w01 + s[i01 + cch + c]! * w11;
+      }
+      return a;
+    }
+    // Edge: mask neighbours outside the crop are 0, crop neighbours are replicated.
+    const inX0 = x0 >= 0;
+    const inX1 = x0 + 1 < cw;
+    const inY0 = y0 >= 0;
+    const inY1 = y0 + 1 < chh;
+    const a = weight(
+      (inX0 && inY0 ? mask[y0 * cw + x0]! * w00 : 0) +
+        (inX1 && inY0 ? mask[y0 * cw + x0 + 1]! * w10 : 0) +
+        (inX0 && inY1 ? mask[(y0 + 1) * cw + x0]! * w01 : 0) +
+        (inX1 && inY1 ? mask[(y0 + 1) * cw + x0 + 1]! * w11 : 0),
+      x,
+      y,
+    );
+    if (a === 0) return 0;
+    const xa = inX0 ? x0 : 0;
+    const xb = inX1 ? x0 + 1 : cw - 1;
+    const ya = inY0 ? y0 : 0;
+    const yb = inY1 ? y0 + 1 : chh - 1;
+    const i00 = (ya * cw + xa) * cch;
+    const i10 = (ya * cw + xb) * cch;
+    const i01 = (yb * cw + xa) * cch;
+    const i11 = (yb * cw + xb) * cch;
+    for (let c = 0; c < 3; c++)
+      v[c] = s[i00 + c]! * w00 + s[i10 + c]! * w10 + s[i01 + c]! * w01 + s[i11 + c]! * w11;
+    return a;
+  }
+}
+
+/** A sampled mask value as a blend weight: 0 for nothing, clamped to 1; out of range (or NaN) throws. */
+function weight(a: number, x: number, y: number): number {
+  if (!(a > 0)) {
+    if (a >= -MASK_SLACK) return 0;
+    throw badMask(a, x, y);
+  }
+  if (a > 1) {
+    if (a > 1 + MASK_SLACK) throw badMask(a, x, y);
+    return 1;
+  }
+  return a;
 }

@@ -44,3 +44,20 @@ export {
   similarityAffine,
 } from './transform.ts';
 export { resizeLinear, type WarpOptions, warpAffine } from './warp.ts';
+export {
+  assertPicture,
+  isYuv,
+  type Picture,
+  type Region,
+  rgbToYuv,
+  toRgb,
+  writeRgbToYuv,
+  type YuvColor,
+  type YuvImage,
+  type YuvMatrix,
+  type YuvRange,
+  yuvFrameSize,
+  yuvPlanes,
+  yuvToRgb,
+} from './yuv.ts';
+export { FixedYuvPaste } from './yuv-fixed-paste.ts';

@@ -3,6 +3,8 @@
 // coordinates, `m` maps source → destination and each destination pixel samples M⁻¹·(x, y).
 import { assertImage, type RgbImage } from './image.ts';
 import { type Affine, invertAffine } from './transform.ts';
+import { assertYuv, isYuv, type Picture } from './yuv.ts';
+import { warpAffineYuv } from './yuv-sample.ts';
 
 export interface WarpOptions {
   /** 'constant' (default): outside pixels are `fill`; 'replicate': the nearest edge pixel (no dark fringe). */
@@ -13,17 +15,19 @@ export interface WarpOptions {
   out?: RgbImage;
 }
 
+/** From a yuv420p frame the result is RGB, each pixel converted where it is sampled (yuv-sample.ts). */
 export function warpAffine(
-  src: RgbImage,
+  src: Picture,
   m: Affine,
   width: number,
   height: number,
   options: WarpOptions = {},
 ): RgbImage {
-  assertImage(src, 'warpAffine source');
+  if (isYuv(src)) assertYuv(src, 'warpAffine source');
+  else assertImage(src, 'warpAffine source');
   const fill = options.fill ?? 0;
   if (!(fill >= 0 && fill <= 255)) throw new RangeError(`warpAffine: fill must be 0–255 (got ${fill})`);
-  const ch = src.channels;
+  const ch = isYuv(src) ? 3 : src.channels;
   const out = options.out ?? { width, height, channels: ch, data: new Uint8Array(width * height * ch) };
   assertImage(out, 'warpAffine out');
   if (out.width !== width || out.height !== height || out.channels !== ch) {
@@ -31,6 +35,7 @@ export function warpAffine(
       `warpAffine: out is ${out.width}×${out.height}×${out.channels}, expected ${width}×${height}×${ch}`,
     );
   }
+  if (isYuv(src)) return warpAffineYuv(src, m, out, options);
   const inv = invertAffine(m);
   const replicate = options.border === 'replicate';
   if (inv[1] === 0 && inv[3] === 0 && ch === 3) {
@@ -96,7 +101,7 @@ export function warpAffine(
  * sampled bilinearly, edges replicated. No antialiasing when shrinking (like OpenCV), so it suits model
  * inputs that were made that way; use sharp (resizeImage) for pictures people look at.
  */
-export function resizeLinear(src: RgbImage, width: number, height: number): RgbImage {
+export function resizeLinear(src: Picture, width: number, height: number): RgbImage {
   const sx = width / src.width;
   const sy = height / src.height;
   const m = Float64Array.from([sx, 0, (sx - 1) / 2, 0, sy, (sy - 1) / 2]);

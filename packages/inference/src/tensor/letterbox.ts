@@ -2,6 +2,7 @@
 // map points between the two. Coordinates are continuous (pixel i spans [i, i+1)), as detector boxes are.
 import { assertImage, type RgbImage } from '../image/image.ts';
 import { resizeLinear } from '../image/warp.ts';
+import { assertYuv, isYuv, type Picture } from '../image/yuv.ts';
 
 export interface Letterbox {
   image: RgbImage;
@@ -26,11 +27,12 @@ export interface LetterboxOptions {
  * and MediaPipe feed their detectors: the same pixels they see, and in a fraction of sharp's time.
  */
 export function letterbox(
-  img: RgbImage,
+  img: Picture,
   size: number | { width: number; height: number },
   options: LetterboxOptions = {},
 ): Letterbox {
-  assertImage(img, 'letterbox');
+  if (isYuv(img)) assertYuv(img, 'letterbox');
+  else assertImage(img, 'letterbox');
   const W = typeof size === 'number' ? size : size.width;
   const H = typeof size === 'number' ? size : size.height;
   if (!Number.isInteger(W) || !Number.isInteger(H) || W <= 0 || H <= 0) {
@@ -41,11 +43,12 @@ export function letterbox(
   const scale = Math.min(W / img.width, H / img.height);
   const w = Math.min(W, Math.max(1, Math.round(img.width * scale)));
   const h = Math.min(H, Math.max(1, Math.round(img.height * scale)));
-  const resized = w === img.width && h === img.height ? img : resizeLinear(img, w, h);
+  // A yuv420p frame is converted by the resampling itself, only at the letterboxed size.
+  const resized = w === img.width && h === img.height && !isYuv(img) ? img : resizeLinear(img, w, h);
   const center = (options.position ?? 'center') === 'center';
   const padX = center ? Math.floor((W - w) / 2) : 0;
   const padY = center ? Math.floor((H - h) / 2) : 0;
-  const ch = img.channels;
+  const ch = resized.channels;
   const data = new Uint8Array(W * H * ch).fill(fill);
   for (let y = 0; y < h; y++) {
     data.set(resized.data.subarray(y * w * ch, (y + 1) * w * ch), ((y + padY) * W + padX) * ch);

@@ -1,10 +1,12 @@
-// Feeds RGB24 frames to ffmpeg's stdin and writes an H.264 (yuv420p, BT.709) file at an exact frame rate,
-// optionally with the audio of another file.
+// Feeds frames to ffmpeg's stdin and writes an H.264 yuv420p file at an exact frame rate, optionally with
+// the audio of another file. RGB24 frames are converted to BT.709; yuv420p frames (a video job's own,
+// docs/video.md §2) go to the encoder as they are, tagged with the colours they came with.
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { FfmpegError, type FfmpegProcess, fpsToRational, probeAudio, start, succeeded } from '@visage/ffmpeg';
+import type { YuvColor } from '../image/yuv.ts';
 import { autoH264Encoder, type H264Codec, h264Args, type X264Preset } from './encoders.ts';
 
 export interface EncoderOptions {
@@ -23,7 +25,22 @@ export interface EncoderOptions {
   /** The part of `audioFrom` the frames came from (as given to decodeFrames). */
   startMs?: number;
   durationMs?: number;
+  /** 'rgb24' (default) or 'yuv420p' frames (even sides), whose `color` says their matrix and range. */
+  pixelFormat?: 'rgb24' | 'yuv420p';
+  color?: EncodedColor;
 }
+
+/** yuv420p input's matrix and range, and the source's tags to repeat (probe's VideoColor fits). */
+export interface EncodedColor extends YuvColor {
+  tags?: { space?: string; primaries?: string; transfer?: string };
+}
+
+// The tags of frames made here from RGB (no source to repeat): the matrix they were made with.
+const MATRIX_TAGS: Record<YuvColor['matrix'], string[]> = {
+  bt601: ['-colorspace', 'smpte170m', '-color_primaries', 'smpte170m', '-color_trc', 'smpte170m'],
+  bt709: ['-colorspace', 'bt709', '-color_primaries', 'bt709', '-color_trc', 'bt709'],
+  bt2020: ['-colorspace', 'bt2020nc', '-color_primaries', 'bt2020', '-color_trc', 'bt709'],
+};
 
 export interface VideoEncoder {
   /** The encoder actually used (what 'auto' resolved to). */
@@ -31,7 +48,8 @@ export interface VideoEncoder {
   readonly framesWritten: number;
   /**
    * Resolves once ffmpeg's pipe has taken the whole frame, so the buffer may be reused and a producer
-   * that awaits each write never runs ahead of the encoder. width × height × 3 bytes, RGB24.
+   * that awaits each write never runs ahead of the encoder. width × height × 3 bytes of RGB24, or
+   * width × height × 1.5 of yuv420p.
    */
   write(frame: Uint8Array): Promise<void>;
   /** Ends the stream, waits for ffmpeg and adds the audio; on failure the partial file is removed. */
@@ -46,6 +64,10 @@ const MP4_LIKE = new Set(['.mp4', '.m4v', '.mov']);
 
 export async function createEncoder(outPath: string, options: EncoderOptions): Promise<VideoEncoder> {
   const { width, height, fps, crf = 18, preset = 'medium' } = options;
+  const yuv = options.pixelFormat === 'yuv420p';
+  if (yuv && (width % 2 || height % 2)) {
+    throw new RangeError(`yuv420p frames need even sides (got ${width}×${height})`);
+  }
   for (const [name, value] of Object.entries({ width, height })) {
     if (!(Number.isInteger(value) && value > 0)) {
       throw new RangeError(`${name} must be a positive integer (got ${value})`);
@@ -65,20 +87,30 @@ export async function createEncoder(outPath: string, options: EncoderOptions): P
   const videoPath = audio
     ? join(dirname(outPath), `.${basename(outPath)}.${randomUUID().slice(0, 8)}${extname(outPath)}`)
     : outPath;
-  // yuv420p needs even sides: an odd last row/column is dropped rather than resampling the picture.
-  const filters = width % 2 || height % 2 ? ['crop=trunc(iw/2)*2:trunc(ih/2)*2:0:0'] : [];
-  // RGB → BT.709 limited range, tagged as such, so players do not guess the colours. Bilinear chroma
-  // halving costs 20 % less than swscale's bicubic default for a 2 % larger round-trip error.
-  filters.push('scale=out_color_matrix=bt709:out_range=tv:flags=bilinear', 'format=yuv420p');
-  const input = ['-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${width}x${height}`, '-framerate', frameRate];
-  const bt709 = ['-colorspace', 'bt709', '-color_primaries', 'bt709', '-color_trc', 'bt709'];
-  const args = ['-hide_banner', '-loglevel', 'error', '-y', ...input, '-i', 'pipe:0', '-map', '0:v:0'];
-  args.push('-vf', filters.join(','), ...h264Args({ codec, crf, preset, width, height, fps }));
-  args.push('-pix_fmt', 'yuv420p', ...bt709, '-color_range', 'tv');
+  const size = ['-s', `${width}x${height}`, '-framerate', frameRate];
+  const args = ['-hide_banner', '-loglevel', 'error', '-y'];
+  if (yuv) {
+    // The frames are the encoder's own format: no filter, no conversion. Full range travels as
+    // yuvj420p (the same layout), which x264 flags as full range.
+    const color = options.color ?? { matrix: 'bt709', range: 'tv' };
+    const pixFmt = color.range === 'pc' ? 'yuvj420p' : 'yuv420p';
+    args.push('-f', 'rawvideo', '-pix_fmt', pixFmt, ...size, '-i', 'pipe:0', '-map', '0:v:0');
+    args.push(...h264Args({ codec, crf, preset, width, height, fps }), '-pix_fmt', pixFmt);
+    args.push(...colorTags(color), '-color_range', color.range);
+  } else {
+    // yuv420p needs even sides: an odd last row/column is dropped rather than resampling the picture.
+    const filters = width % 2 || height % 2 ? ['crop=trunc(iw/2)*2:trunc(ih/2)*2:0:0'] : [];
+    // RGB → BT.709 limited range, tagged as such, so players do not guess the colours. Bilinear chroma
+    // halving costs 20 % less than swscale's bicubic default for a 2 % larger round-trip error.
+    filters.push('scale=out_color_matrix=bt709:out_range=tv:flags=bilinear', 'format=yuv420p');
+    args.push('-f', 'rawvideo', '-pix_fmt', 'rgb24', ...size, '-i', 'pipe:0', '-map', '0:v:0');
+    args.push('-vf', filters.join(','), ...h264Args({ codec, crf, preset, width, height, fps }));
+    args.push('-pix_fmt', 'yuv420p', ...MATRIX_TAGS.bt709, '-color_range', 'tv');
+  }
   if (mp4 && !audio) args.push('-movflags', '+faststart');
   args.push(videoPath);
 
-  const frameSize = width * height * 3;
+  const frameSize = yuv ? width * height * 1.5 : width * height * 3;
   let ffmpeg: FfmpegProcess = start('ffmpeg', args, { stdin: 'pipe', stdout: 'ignore' });
   const stdin = ffmpeg.stdin as Writable;
   let state: 'open' | 'finishing' | 'done' | 'failed' | 'aborted' = 'open';
@@ -125,7 +157,9 @@ export async function createEncoder(outPath: string, options: EncoderOptions): P
     write(frame) {
       if (state !== 'open') return Promise.reject(new Error(`${purpose}: the encoder is ${state}`));
       if (frame.byteLength !== frameSize) {
-        const expected = `${width}×${height}×3 = ${frameSize}`;
+        const expected = yuv
+          ? `${width}×${height} yuv420p = ${frameSize}`
+          : `${width}×${height}×3 = ${frameSize}`;
         return Promise.reject(
           new RangeError(`${purpose}: a frame must be ${expected} bytes (got ${frame.byteLength})`),
         );
@@ -176,6 +210,20 @@ export async function createEncoder(outPath: string, options: EncoderOptions): P
       if (audio) await rm(videoPath, { force: true });
     }
   }
+}
+
+/**
+ * The source's own tags when given (none when it declared none: a player then guesses for the output
+ * as it did for the source, so untouched pixels look the same), else those of the matrix.
+ */
+function colorTags(color: EncodedColor): string[] {
+  if (!color.tags) return MATRIX_TAGS[color.matrix];
+  const { space, primaries, transfer } = color.tags;
+  const tags: string[] = [];
+  if (space) tags.push('-colorspace', space);
+  if (primaries) tags.push('-color_primaries', primaries);
+  if (transfer) tags.push('-color_trc', transfer);
+  return tags;
 }
 
 interface AudioSource {

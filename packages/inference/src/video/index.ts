@@ -16,9 +16,22 @@ export {
   decodeFrames,
   type FrameStream,
   frameImage,
+  framePicture,
   type VideoFrame,
 } from './decode.ts';
-export { createEncoder, type EncoderOptions, type VideoEncoder } from './encode.ts';
+export {
+  autoVideoDecoder,
+  chooseVideoDecoder,
+  type DecoderChoice,
+  type DecoderChoiceDeps,
+  detectHwaccels,
+  type HardwareVideoDecoder,
+  hwaccelArgs,
+  parseHwaccels,
+  testVideoDecoder,
+  type VideoDecoder,
+} from './decoders.ts';
+export { createEncoder, type EncodedColor, type EncoderOptions, type VideoEncoder } from './encode.ts';
 export {
   autoH264Encoder,
   chooseH264Encoder,

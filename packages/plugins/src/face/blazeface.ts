@@ -7,7 +7,7 @@
 // the anchor (the cell centre); scores are logits.
 // Decoding follows the package's Postprocess1Kernel.hlsl, without Unity's vertical flip.
 import { createRequire } from 'node:module';
-import { letterbox, type ModelSession, ort, type RgbImage, unletterboxPoint } from '@visage/inference';
+import { letterbox, type ModelSession, ort, type Picture, unletterboxPoint } from '@visage/inference';
 import { inputDims, inputValues } from '../model-input.ts';
 import { FACE_MODEL_SET } from './models.ts';
 import { nonMaxSuppression } from './nms.ts';
@@ -87,7 +87,7 @@ export function decodeBlazeFaceHead(
 /** Faces in `image`, best first, in the image's pixel coordinates. */
 export async function detectFacesBlazeFace(
   session: ModelSession,
-  image: RgbImage,
+  image: Picture,
   { scoreThreshold = 0.5, iouThreshold = 0.3 }: BlazeFaceOptions = {},
 ): Promise<FaceDetection[]> {
   const boxed = letterbox(image, BLAZEFACE_SIZE);

@@ -1,5 +1,5 @@
 // One entry point over the three detectors, and which catalog model each one runs.
-import type { ModelSession, RgbImage } from '@visage/inference';
+import type { ModelSession, Picture } from '@visage/inference';
 import type { Acquire, LeaseSet } from '../leases.ts';
 import { detectFacesBlazeFace } from './blazeface.ts';
 import { AUTO_DETECTORS, DETECTOR_MODELS, type DetectorKind } from './model-ids.ts';
@@ -17,7 +17,7 @@ export interface DetectOptions {
 export function detectFaces(
   kind: DetectorKind,
   session: ModelSession,
-  image: RgbImage,
+  image: Picture,
   options: DetectOptions = {},
 ): Promise<FaceDetection[]> {
   switch (kind) {

@@ -19,6 +19,7 @@ import {
   lab8ToRgb,
   type ModelSession,
   ort,
+  type Picture,
   type Point,
   type RgbImage,
   rgbToLab8,
@@ -136,7 +137,7 @@ export function decode2dfan4(coords: Float32Array, heatmaps: Float32Array, crop:
 }
 
 /** The [1,3,256,256] input: the crop (turned upright by `angle`, contrast raised if dark), /255, BGR. */
-export function prepare2dfan4Input(image: RgbImage, box: FaceDetection['box'], angle: FaceAngle = 0) {
+export function prepare2dfan4Input(image: Picture, box: FaceDetection['box'], angle: FaceAngle = 0) {
   const matrix = fanCropMatrix(box, angle);
   const crop = optimizeDarkContrast(
     warpAffine(image, matrix, FAN_SIZE, FAN_SIZE, { border: 'constant', fill: 0 }),
@@ -147,7 +148,7 @@ export function prepare2dfan4Input(image: RgbImage, box: FaceDetection['box'], a
 /** 68 landmarks of the face in `box` (image pixels), rolled by `angle`, and their score. */
 export async function landmarks68With2dfan4(
   session: ModelSession,
-  image: RgbImage,
+  image: Picture,
   box: FaceDetection['box'],
   angle: FaceAngle = 0,
 ): Promise<Landmarks68> {

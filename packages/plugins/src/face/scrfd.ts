@@ -6,7 +6,7 @@
 // scores, boxes, keypoints for strides 8/16/32, 2 anchors per grid point, distance ("ltrb") encoding
 // in stride units; scores are already probabilities. Only the 9-output model (with keypoints, 3 strides)
 // is accepted: the 6-output one has no keypoints, and the swap aligns faces on the five points.
-import { type Letterbox, letterbox, type ModelSession, ort, type RgbImage } from '@visage/inference';
+import { type Letterbox, letterbox, type ModelSession, ort, type Picture } from '@visage/inference';
 import { inputDims, inputValues } from '../model-input.ts';
 import { FACE_MODEL_SET } from './models.ts';
 import { nonMaxSuppression } from './nms.ts';
@@ -113,7 +113,7 @@ function declaredSize(session: ModelSession): number | undefined {
 }
 
 /** Letterboxed, normalised [1,3,size,size] input (RGB, (x − 127.5)/128) and its geometry. */
-export function prepareScrfdInput(image: RgbImage, size: number) {
+export function prepareScrfdInput(image: Picture, size: number) {
   const boxed = letterbox(image, size, { position: 'top-left' });
   const tensor = inputValues(boxed.image, PREPROCESS);
   return { tensor, letterbox: boxed };
@@ -122,7 +122,7 @@ export function prepareScrfdInput(image: RgbImage, size: number) {
 /** Faces in `image`, best first, in the image's pixel coordinates. */
 export async function detectFacesScrfd(
   session: ModelSession,
-  image: RgbImage,
+  image: Picture,
   { scoreThreshold = 0.5, iouThreshold = 0.4, size }: ScrfdOptions = {},
 ): Promise<FaceDetection[]> {
   const outputs = session.outputs.map((o) => o.name);

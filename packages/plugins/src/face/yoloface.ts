@@ -5,7 +5,7 @@
 // One output [1, 20, 8400]: per anchor box centre x, centre y, w, h (input pixels, already decoded),
 // score, then 5 × (x, y, visibility). Decoded in place on the [20, A] layout (channel-major), with no
 // transposed copy.
-import { type Letterbox, letterbox, type ModelSession, ort, type RgbImage } from '@visage/inference';
+import { type Letterbox, letterbox, type ModelSession, ort, type Picture, toRgb } from '@visage/inference';
 import { inputDims, inputValues } from '../model-input.ts';
 import { FACE_MODEL_SET } from './models.ts';
 import { nonMaxSuppression } from './nms.ts';
@@ -69,7 +69,8 @@ export function decodeYoloFace(raw: Float32Array, options: YoloFaceDecodeOptions
 }
 
 /** `image` at the top-left of a zero 640² canvas, unscaled. */
-function padToInput(image: RgbImage): Letterbox {
+function padToInput(picture: Picture): Letterbox {
+  const image = toRgb(picture); // at most 640², so converting all of it is the crop
   const { width, height, channels } = image;
   const data = new Uint8Array(YOLOFACE_SIZE * YOLOFACE_SIZE * channels);
   const row = width * channels;
@@ -89,7 +90,7 @@ function padToInput(image: RgbImage): Letterbox {
  * larger than 640² is shrunk to fit (top-left letterbox) and a smaller one is only padded, never
  * enlarged (docs/models/face.md §2.3).
  */
-export function prepareYoloFaceInput(image: RgbImage) {
+export function prepareYoloFaceInput(image: Picture) {
   const fits = image.width <= YOLOFACE_SIZE && image.height <= YOLOFACE_SIZE;
   const boxed = fits ? padToInput(image) : letterbox(image, YOLOFACE_SIZE, { position: 'top-left' });
   const tensor = inputValues(boxed.image, PREPROCESS);
@@ -99,7 +100,7 @@ export function prepareYoloFaceInput(image: RgbImage) {
 /** Faces in `image`, best first, in the image's pixel coordinates. */
 export async function detectFacesYoloFace(
   session: ModelSession,
-  image: RgbImage,
+  image: Picture,
   { scoreThreshold = 0.5, iouThreshold = 0.4 }: YoloFaceOptions = {},
 ): Promise<FaceDetection[]> {
   const input = prepareYoloFaceInput(image);

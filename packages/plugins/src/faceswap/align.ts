@@ -8,6 +8,7 @@ import {
   applyAffine,
   estimateSimilarity,
   FFHQ_512_TEMPLATE,
+  type Picture,
   type Point,
   type RgbImage,
   warpAffine,
@@ -90,7 +91,7 @@ export interface AlignOptions {
 
 /** Warps the face to `size`² so its five points land on `template`. */
 export function alignFace(
-  image: RgbImage,
+  image: Picture,
   points: FivePoints,
   template: readonly Point[],
   size: number,
@@ -110,7 +111,7 @@ export function alignFace(
 
 /** Warps the face onto the template and to the size a model's catalog entry names (its `preprocess`). */
 export function alignForModel(
-  image: RgbImage,
+  image: Picture,
   points: FivePoints,
   preprocess: Preprocess,
   options: Pick<AlignOptions, 'weights' | 'border'> = {},

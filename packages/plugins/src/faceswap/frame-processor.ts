@@ -1,15 +1,15 @@
 // The face swap as a long-lived frame processor for the realtime path (webcam in, frames out):
 // models acquired and the source identity computed once, then `process(frame)` per frame, through
 // the same per-frame stages as a video job (FaceSwapProcessor.framePipeline).
-import type { ModelLease, RgbImage } from '@visage/inference';
+import type { ModelLease, Picture, RgbImage } from '@visage/inference';
 import { acquireFaceSwapModels, type ModelUse } from './acquire.ts';
 import { FaceSwapProcessor } from './processor.ts';
 import { settingsOf } from './run.ts';
 import type { FaceswapInput } from './schema.ts';
 
 export interface FaceSwapFrameProcessor {
-  /** Swaps the faces of `frame` in place and returns it (timestamps default to 30 fps). */
-  process(frame: RgbImage, timestampMs?: number): Promise<RgbImage>;
+  /** Swaps the faces of `frame` (RGB or yuv420p) in place and returns it (timestamps default to 30 fps). */
+  process<P extends Picture>(frame: P, timestampMs?: number): Promise<P>;
   readonly processor: FaceSwapProcessor;
   readonly models: readonly ModelUse[];
   /** Releases the model leases; the processor must not be used afterwards. */

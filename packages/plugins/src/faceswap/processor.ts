@@ -2,7 +2,7 @@
 // replace, swap them with the source identity, optionally restore them. Sessions and the source
 // latent stay warm between frames, so the same object serves image jobs, and through its
 // framePipeline video jobs and the realtime path (`process(frame) → frame`).
-import type { ModelSession, RgbImage } from '@visage/inference';
+import type { ModelSession, Picture, RgbImage } from '@visage/inference';
 import { type DetectorKind, detectFaces } from '../face/detect.ts';
 import { faceAngle, landmarks68With2dfan4, refineWithLandmarks } from '../face/landmark68.ts';
 import type { FaceDetection } from '../face/types.ts';
@@ -85,7 +85,7 @@ export class FaceSwapProcessor {
   #latent: Float32Array | null = null;
   #reference: Float32Array | null = null;
   #tracker: FaceTracker | null = null;
-  #realtime: FramePipeline<SequenceFrame, FrameFaces, RgbImage> | null = null;
+  #realtime: FramePipeline<SequenceFrame, FrameFaces, Picture> | null = null;
   #processed = 0;
 
   constructor(
@@ -94,7 +94,7 @@ export class FaceSwapProcessor {
   ) {}
 
   /** Every face in `image` with its five points, best detection first. */
-  async findFaces(image: RgbImage): Promise<AnalysedFace[]> {
+  async findFaces(image: Picture): Promise<AnalysedFace[]> {
     const { detector, landmarker } = this.models;
     const t0 = performance.now();
     const detections = await detectFaces(detector.kind, detector.session, image, {
@@ -128,7 +128,7 @@ export class FaceSwapProcessor {
   }
 
   /** The face's raw ArcFace embedding; its normalised one is stored on the face. */
-  async #embedRaw(image: RgbImage, face: AnalysedFace): Promise<Float32Array> {
+  async #embedRaw(image: Picture, face: AnalysedFace): Promise<Float32Array> {
     const t0 = performance.now();
     const aligned = alignForRecognition(image, face.points, face.alignWeights);
     const raw = await rawEmbedding(this.models.recognizer, aligned.crop);
@@ -138,7 +138,7 @@ export class FaceSwapProcessor {
   }
 
   /** The face's normalised ArcFace embedding (stored on it). */
-  async embed(image: RgbImage, face: AnalysedFace): Promise<Float32Array> {
+  async embed(image: Picture, face: AnalysedFace): Promise<Float32Array> {
     if (!face.embedding) await this.#embedRaw(image, face);
     return face.embedding as Float32Array;
   }
@@ -182,7 +182,7 @@ export class FaceSwapProcessor {
   }
 
   /** The faces of `frame` to replace, per the selection settings. */
-  async analyse(frame: RgbImage): Promise<FrameFaces> {
+  async analyse(frame: Picture): Promise<FrameFaces> {
     const faces = await this.findFaces(frame);
     const { selection } = this.settings;
     if (selection.mode === 'reference') {
@@ -197,10 +197,7 @@ export class FaceSwapProcessor {
   }
 
   /** Swaps (and restores) `faces` in `frame`, in place. */
-  async apply(
-    frame: RgbImage,
-    analysis: { found: number; selected: readonly AnalysedFace[] },
-  ): Promise<void> {
+  async apply(frame: Picture, analysis: { found: number; selected: readonly AnalysedFace[] }): Promise<void> {
     const latent = this.#latent;
     if (!latent) throw new Error('apply: no source identity set (call setSources first)');
     const { restorer } = this.models;
@@ -247,7 +244,7 @@ export class FaceSwapProcessor {
    * `detectEvery`-th frame and reused in between (cheap tracking for a steady camera), their
    * landmarks smoothed over time (at `fps` for frames without a timestamp); render swaps in place.
    */
-  framePipeline(fps: number): FramePipeline<SequenceFrame, FrameFaces, RgbImage> {
+  framePipeline(fps: number): FramePipeline<SequenceFrame, FrameFaces, Picture> {
     let detected: FrameFaces = { found: 0, selected: [] };
     return {
       analyse: async ({ image, index, timeMs = (index * 1000) / fps }) => {
@@ -265,8 +262,12 @@ export class FaceSwapProcessor {
    * The realtime entry point: swaps the faces of `frame` in place and returns it, one frame after
    * the other through framePipeline (timestamps default to 30 fps).
    */
-  process(frame: RgbImage, timestampMs?: number): Promise<RgbImage> {
+  process<P extends Picture>(frame: P, timestampMs?: number): Promise<P> {
     this.#realtime ??= this.framePipeline(REALTIME_FPS);
-    return runFrame(this.#realtime, { image: frame, index: this.#processed++, timeMs: timestampMs });
+    return runFrame(this.#realtime, {
+      image: frame,
+      index: this.#processed++,
+      timeMs: timestampMs,
+    }) as Promise<P>;
   }
 }

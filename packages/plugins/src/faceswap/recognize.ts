@@ -1,7 +1,7 @@
 // ArcFace w600k_r50: a 112² aligned crop → a 512-d identity embedding, L2-normalised so that
 // the dot product of two embeddings is their cosine similarity. Crop size, template and
 // normalisation are the catalog entry's `preprocess` (./models.ts).
-import { type ModelSession, ort, type RgbImage } from '@visage/inference';
+import { type ModelSession, ort, type Picture, type RgbImage } from '@visage/inference';
 import { inputDims, inputValues } from '../model-input.ts';
 import { type AlignedFace, alignForModel, type FivePoints } from './align.ts';
 import { FACESWAP_MODEL_SET } from './models.ts';
@@ -14,7 +14,7 @@ export const ARCFACE_SIZE = PREPROCESS.size;
  * replicated past its border as FaceFusion does (docs/models/face.md §4.3).
  */
 export function alignForRecognition(
-  image: RgbImage,
+  image: Picture,
   points: FivePoints,
   weights?: readonly number[],
 ): AlignedFace {

@@ -8,9 +8,9 @@ import {
   invertAffine,
   type ModelSession,
   ort,
+  type Picture,
   pasteBack,
   type Rect,
-  type RgbImage,
   type TensorInfo,
 } from '@visage/inference';
 import { inputDims, inputValues } from '../model-input.ts';
@@ -100,7 +100,7 @@ function imageInput(session: ModelSession): TensorInfo {
  */
 export async function restoreFace(
   session: ModelSession,
-  frame: RgbImage,
+  frame: Picture,
   points: FivePoints,
   options: RestoreOptions,
 ): Promise<Rect> {

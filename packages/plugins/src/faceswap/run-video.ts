@@ -1,6 +1,7 @@
 // A video face swap on the shared frame loop (frames/run-frame-job.ts): the faces of frame N+1 are
-// found while frame N is swapped, frames go to the H.264 encoder with the source's audio. Frames
-// without a face pass through unchanged.
+// found while frame N is swapped, frames go to the H.264 encoder with the source's audio. Frames stay
+// in the video's own yuv420p (docs/video.md §2): only the model crops are converted to RGB and only
+// the pasted pixels back, so frames without a face reach the encoder bit-identical.
 import { decodeFrames, frameImage, type RgbImage, type VideoInfo } from '@visage/inference';
 import { sequenceFrames } from '../frames/pipeline.ts';
 import { runFrameJob } from '../frames/run-frame-job.ts';
@@ -35,13 +36,26 @@ export async function swapVideo(
 ): Promise<void> {
   const perFrame = new RunLengths();
   const { stats, settings } = processor;
+  const decoded = decodeFrames(target.path, {
+    signal: ctx.signal,
+    pixelFormat: 'yuv420p',
+    decoder: 'auto',
+    info,
+  });
   const { frames } = await runFrameJob(ctx, {
     name: 'faceswap',
     what: `The target video "${target.name}"`,
-    frames: sequenceFrames(decodeFrames(target.path, { signal: ctx.signal })),
+    frames: sequenceFrames(decoded),
     total: info.frameCount,
     pipeline: processor.framePipeline(info.fps),
-    encoder: { fps: info.fps, crf: options.crf, ...(info.hasAudio ? { audioFrom: target.path } : {}) },
+    encoder: {
+      fps: info.fps,
+      crf: options.crf,
+      color: info.color,
+      // yuv420p frames of the target's own (even) size: the encoder starts alongside the decoder.
+      expect: { width: info.displayWidth & ~1, height: info.displayHeight & ~1, pixelFormat: 'yuv420p' },
+      ...(info.hasAudio ? { audioFrom: target.path } : {}),
+    },
     onFrame: (_, faces) => perFrame.push(faces.found),
     stages: ({ decode, encode, total }) => ({ ...stats.timings, decode, encode, total }),
     metadata: ({ frames, codec }) => ({
@@ -52,7 +66,14 @@ export async function swapVideo(
         estimatedLandmarks: stats.estimatedLandmarks,
         perFrame: perFrame.runs,
       },
-      video: { frames, fps: info.fps, codec, audio: info.hasAudio, detectEvery: settings.detectEvery },
+      video: {
+        frames,
+        fps: info.fps,
+        codec,
+        decoder: decoded.stats.decoder,
+        audio: info.hasAudio,
+        detectEvery: settings.detectEvery,
+      },
     }),
   });
   if (stats.framesWithoutFace > 0) {

@@ -10,6 +10,7 @@ import {
   invertAffine,
   type ModelSession,
   ort,
+  type Picture,
   pasteBack,
   type Rect,
   type RgbImage,
@@ -118,7 +119,7 @@ export interface MaskModels {
  */
 export async function swapFace(
   session: ModelSession,
-  frame: RgbImage,
+  frame: Picture,
   face: { points: FivePoints; alignWeights?: readonly number[] },
   latent: Float32Array,
   options: PasteOptions,

@@ -1,7 +1,7 @@
 // Progress of a frame-by-frame job: "frame n/N" with a preview picture now and then (the first frame
 // at once, then every few seconds), so the job page shows the result forming without the cost of
 // encoding a preview per frame.
-import { encodeImage, type RgbImage } from '@visage/inference';
+import { encodeImage, type Picture, toRgb } from '@visage/inference';
 import type { RunContext } from '../types.ts';
 
 /** A preview frame at most this often. */
@@ -23,13 +23,13 @@ export class FrameProgress {
   }
 
   /** Reports one more finished frame; progress runs over `range` (5 % to 95 %) with the frames. */
-  async frameDone(frame: RgbImage): Promise<void> {
+  async frameDone(frame: Picture): Promise<void> {
     this.#done++;
     const now = performance.now();
     let preview: { data: Uint8Array; mime: 'image/jpeg' } | undefined;
     if (now - this.#lastPreview >= PREVIEW_EVERY_MS) {
       this.#lastPreview = now;
-      preview = { data: await encodeImage(frame, 'jpeg', 80), mime: 'image/jpeg' };
+      preview = { data: await encodeImage(toRgb(frame), 'jpeg', 80), mime: 'image/jpeg' };
     }
     const total = Math.max(this.total, this.#done);
     const [from, to] = this.range;

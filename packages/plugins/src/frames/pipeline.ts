@@ -1,7 +1,7 @@
 // The per-frame work of a frame-by-frame plugin in two stages, written once per plugin and run by
 // every caller: the video jobs (runFrameJob, which overlaps frame N+1's analysis with frame N's
 // render), and the frame processors of the realtime path (one frame at a time, runFrame).
-import { frameImage, type RgbImage, type VideoFrame } from '@visage/inference';
+import { framePicture, type Picture, type VideoFrame } from '@visage/inference';
 
 export interface FramePipeline<In, Analysis, Out> {
   /**
@@ -20,7 +20,8 @@ export interface SequenceFrame {
   index: number;
   /** Milliseconds since the first frame; undefined when a camera gave no timestamp. */
   timeMs?: number;
-  image: RgbImage;
+  /** RGB (camera frames, stills) or the video's own yuv420p (video jobs; docs/video.md §2). */
+  image: Picture;
 }
 
 /** One frame through both stages, nothing overlapped. */
@@ -31,8 +32,8 @@ export async function runFrame<In, Analysis, Out>(
   return pipeline.render(frame, await pipeline.analyse(frame));
 }
 
-/** Decoded video frames as sequence frames (each image shares its frame's buffer). */
+/** Decoded video frames as sequence frames (each picture shares its frame's buffer). */
 export async function* sequenceFrames(frames: AsyncIterable<VideoFrame>): AsyncGenerator<SequenceFrame> {
   for await (const frame of frames)
-    yield { index: frame.index, timeMs: frame.timeMs, image: frameImage(frame) };
+    yield { index: frame.index, timeMs: frame.timeMs, image: framePicture(frame) };
 }

@@ -9,7 +9,8 @@ import {
   createEncoder,
   type EncoderOptions,
   FfmpegError,
-  type RgbImage,
+  isYuv,
+  type Picture,
   type VideoEncoder,
 } from '@visage/inference';
 import { roundTimings } from '../timings.ts';
@@ -41,9 +42,18 @@ export interface FrameJob<In, Analysis> {
   total: number;
   /** The part of the job's progress the frames take (default 5 %–95 %: the job is its frames). */
   progressRange?: readonly [number, number];
-  pipeline: FramePipeline<In, Analysis, RgbImage>;
-  /** The size comes from the first output frame. */
-  encoder: Pick<EncoderOptions, 'fps' | 'crf' | 'audioFrom'>;
+  pipeline: FramePipeline<In, Analysis, Picture>;
+  /**
+   * The size and pixel format come from the first output frame; `color` gives the tags of the source
+   * whose yuv420p frames come out (without it, yuv420p frames are tagged by their own matrix).
+   */
+  encoder: Pick<EncoderOptions, 'fps' | 'crf' | 'audioFrom' | 'color'> & {
+    /**
+     * The output frames' size when known up front (a face swap's is its input's): the encoder is then
+     * started with the decoder instead of after the first frame, so their start-ups overlap.
+     */
+    expect?: { width: number; height: number; pixelFormat: 'rgb24' | 'yuv420p' };
+  };
   /** Sees each frame and its analysis once it is rendered (what the job keeps per frame). */
   onFrame?(frame: In, analysis: Analysis): void | Promise<void>;
   /** The timings recorded as `stageMs`, in the order shown (default: the loop's own). */
@@ -63,7 +73,12 @@ export async function runFrameJob<In, Analysis>(
   // A holder: TypeScript does not follow assignments made in callbacks.
   const output: { encoder?: VideoEncoder } = {};
   const started = performance.now();
+  const { expect: expected, ...encoding } = job.encoder;
   try {
+    if (expected) {
+      const { pixelFormat, width, height } = expected;
+      output.encoder = await createEncoder(outPath, { ...encoding, width, height, pixelFormat });
+    }
     const frames = await pipeFrames(named(job.frames, job.what, ctx.signal), job.pipeline, {
       signal: ctx.signal,
       timings,
@@ -72,10 +87,24 @@ export async function runFrameJob<In, Analysis>(
       deliver: async (out, frame, analysis) => {
         await job.onFrame?.(frame, analysis);
         const t = performance.now();
+        if (
+          expected &&
+          (out.width !== expected.width ||
+            out.height !== expected.height ||
+            isYuv(out) !== (expected.pixelFormat === 'yuv420p'))
+        ) {
+          throw new Error(
+            `${job.name}: a frame came out ${out.width}×${out.height} ${isYuv(out) ? 'yuv420p' : 'RGB'}, the encoder was opened for ${expected.width}×${expected.height} ${expected.pixelFormat}`,
+          );
+        }
         output.encoder ??= await createEncoder(outPath, {
-          ...job.encoder,
+          ...encoding,
           width: out.width,
           height: out.height,
+          // yuv420p frames go in as they are; the source's tags only when they are its samples.
+          ...(isYuv(out)
+            ? { pixelFormat: 'yuv420p', color: { ...out.color, tags: job.encoder.color?.tags } }
+            : {}),
         });
         await output.encoder.write(out.data);
         timings.encode += performance.now() - t;

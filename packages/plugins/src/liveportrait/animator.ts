@@ -4,12 +4,16 @@
 // face, which is pasted back into the portrait. Serves video jobs, motion templates and the webcam.
 import {
   FixedPaste,
+  FixedYuvPaste,
   type ModelSession,
   type ort,
+  type Picture,
   type Point,
   type RgbImage,
   resizeImage,
+  rgbToYuv,
   warpAffine,
+  type YuvImage,
 } from '@visage/inference';
 import { PluginInputError } from '../types.ts';
 import type { LivePortraitModels } from './acquire.ts';
@@ -114,6 +118,7 @@ export class LivePortraitAnimator {
   #smoother: MotionSmoother | null;
   #lipZero: Float32Array | null = null;
   #paste: FixedPaste | null = null;
+  #yuvPaste: { background: YuvImage; paste: FixedYuvPaste } | null = null;
 
   constructor(
     readonly models: LivePortraitModels,
@@ -234,8 +239,9 @@ export class LivePortraitAnimator {
    * The output frame for a rendered face: pasted into (a copy of) the portrait, or the 512² crop alone.
    * LP pastes back only with stitching on (without it the face does not meet the shoulders, §6.3).
    */
-  compose(face: Float32Array, pasteBack: boolean): RgbImage {
-    return pasteBack && this.settings.stitching ? this.pasteIntoSource(face) : faceImage(face);
+  compose(face: Float32Array, pasteBack: boolean, format: 'rgb24' | 'yuv420p' = 'rgb24'): Picture {
+    if (!(pasteBack && this.settings.stitching)) return faceImage(face);
+    return format === 'yuv420p' ? this.pasteIntoSourceYuv(face) : this.pasteIntoSource(face);
   }
 
   /** The portrait with `face` pasted back (a new image; the source is not touched). */
@@ -251,6 +257,24 @@ export class LivePortraitAnimator {
     // new Uint8Array(…) copies; a decoded image's data is a Buffer, whose slice() would be a view.
     const out = { ...image, data: new Uint8Array(image.data) };
     this.#paste.apply(out, face);
+    return out;
+  }
+
+  /**
+   * The same as a yuv420p frame for a video job (BT.709, odd sides cropped): the portrait is
+   * converted once, and each frame converts only the pixels the face changed (docs/video.md §2).
+   */
+  pasteIntoSourceYuv(face: Float32Array): YuvImage {
+    const { image, crop } = this.source;
+    if (!this.#yuvPaste) {
+      const background = rgbToYuv(image);
+      const size = { width: LP_OUTPUT_SIZE, height: LP_OUTPUT_SIZE };
+      const paste = new FixedYuvPaste(background, size, crop.inverse, pasteMask(LP_OUTPUT_SIZE));
+      this.#yuvPaste = { background, paste };
+    }
+    const { background, paste } = this.#yuvPaste;
+    const out = { ...background, data: Uint8Array.from(background.data) };
+    paste.apply(out, face);
     return out;
   }
 }

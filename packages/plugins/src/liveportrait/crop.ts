@@ -4,7 +4,15 @@
 // parse_rect_from_landmark and _estimate_similar_transform_from_pts; and the crops of a picture
 // (§5.1, §5.5): the largest face's source or driving rectangle, and how a driving picture becomes
 // the motion extractor's input (a face square at 512², or the whole frame at 256²).
-import { type Affine, affine, invertAffine, type Point, type RgbImage, warpAffine } from '@visage/inference';
+import {
+  type Affine,
+  affine,
+  invertAffine,
+  type Picture,
+  type Point,
+  type RgbImage,
+  warpAffine,
+} from '@visage/inference';
 import { detectFaces } from '../face/detect.ts';
 import type { FaceDetection } from '../face/types.ts';
 import type { LivePortraitModels } from './acquire.ts';
@@ -185,7 +193,7 @@ export const DRIVING_CROP = { scale: 2.2, vx: 0, vy: -0.1, size: LP_OUTPUT_SIZE 
 /** The largest face the detector finds in `image`, or null. */
 export async function largestFace(
   models: Pick<LivePortraitModels, 'detector'>,
-  image: RgbImage,
+  image: Picture,
 ): Promise<FaceDetection | null> {
   const faces = await detectFaces(models.detector.kind, models.detector.session, image);
   const area = (f: FaceDetection) => (f.box[2] - f.box[0]) * (f.box[3] - f.box[1]);
@@ -198,7 +206,7 @@ export async function largestFace(
  */
 export async function faceCrop(
   models: Pick<LivePortraitModels, 'detector' | 'landmark106'>,
-  image: RgbImage,
+  image: Picture,
   options: typeof SOURCE_CROP,
 ): Promise<{ crop: CropRect; points: Point[] } | null> {
   const face = await largestFace(models, image);
@@ -210,7 +218,7 @@ export async function faceCrop(
 /** The driving crop rectangle of the largest face: LP's driving settings (scale 2.2, vy −0.1). */
 export function drivingFaceCrop(
   models: Pick<LivePortraitModels, 'detector' | 'landmark106'>,
-  frame: RgbImage,
+  frame: Picture,
 ) {
   return faceCrop(models, frame, DRIVING_CROP);
 }
@@ -259,7 +267,7 @@ export function wholeFrameCropping(frame: { width: number; height: number }): Dr
 }
 
 /** The driving crop of a picture (512² for a face square, 256² for a whole frame). */
-export function drivingCrop(image: RgbImage, { matrix, size, border }: DrivingCropping): RgbImage {
+export function drivingCrop(image: Picture, { matrix, size, border }: DrivingCropping): RgbImage {
   return warpAffine(image, matrix, size, size, { border, fill: 0 });
 }
 

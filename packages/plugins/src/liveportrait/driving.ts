@@ -2,7 +2,7 @@
 // of the clip unless it is used whole, its face tracked for the eye/lip ratios) or a saved motion
 // template. Both give one driving frame per output frame.
 import { readFile } from 'node:fs/promises';
-import { decodeFrames, frameImage, type RgbImage, resizeImage, type VideoInfo } from '@visage/inference';
+import { decodeFrames, framePicture, type RgbImage, resizeImage, type VideoInfo } from '@visage/inference';
 import { type SequenceFrame, sequenceFrames } from '../frames/pipeline.ts';
 import { readVideoInfo } from '../inputs.ts';
 import { type InputAsset, PluginInputError } from '../types.ts';
@@ -112,10 +112,11 @@ export async function trackDrivingVideo(
   let cx = 0;
   let cy = 0;
   let side = 0;
-  for await (const decoded of decodeFrames(asset.path, { signal })) {
+  // yuv420p: the detector's and the landmark models' crops are converted where they are sampled.
+  for await (const decoded of decodeFrames(asset.path, { signal, pixelFormat: 'yuv420p', info })) {
     if (decoded.index > 0 && !whole) break; // breaking out stops ffmpeg
     if (decoded.index % step !== 0) continue;
-    const found = await find(frameImage(decoded));
+    const found = await find(framePicture(decoded));
     if (!found && decoded.index === 0) {
       throw new PluginInputError(`No face found in the first frame of the driving video "${asset.name}"`);
     }
@@ -158,7 +159,15 @@ export function trackedLocation(track: DrivingTrack): (frame: SequenceFrame) => 
  */
 export function drivingFrames(driving: DrivingSource, signal: AbortSignal): AsyncIterable<DrivingFrame> {
   return driving.kind === 'video'
-    ? sequenceFrames(decodeFrames(driving.asset.path, { signal }))
+    ? // yuv420p: only the driving crop is converted to RGB, where it is sampled (docs/video.md §2).
+      sequenceFrames(
+        decodeFrames(driving.asset.path, {
+          signal,
+          pixelFormat: 'yuv420p',
+          decoder: 'auto',
+          info: driving.info,
+        }),
+      )
     : templateFrames(driving.template);
 }
 

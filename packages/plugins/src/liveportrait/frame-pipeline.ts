@@ -2,7 +2,7 @@
 // video jobs and the realtime frame processor run it: analyse crops the driving picture where the
 // caller's locate says and extracts its motion (a template's frames carry theirs), render turns the
 // motion into keypoints, renders the face with W+G and pastes it into the portrait.
-import type { RgbImage } from '@visage/inference';
+import type { Picture, RgbImage } from '@visage/inference';
 import type { FramePipeline, SequenceFrame } from '../frames/pipeline.ts';
 import type { LivePortraitAnimator } from './animator.ts';
 import { sideBySide } from './compose.ts';
@@ -31,9 +31,11 @@ export interface AnimationOptions {
   pasteBack: boolean;
   /** The driving picture beside the result. */
   sideBySide: boolean;
+  /** The pasted-back frames as RGB (default; the realtime path) or yuv420p (video jobs). */
+  format?: 'rgb24' | 'yuv420p';
 }
 
-export interface AnimationPipeline extends FramePipeline<DrivingFrame, DrivingMotion, RgbImage> {
+export interface AnimationPipeline extends FramePipeline<DrivingFrame, DrivingMotion, Picture> {
   /** Milliseconds of render's parts, summed over the frames. */
   readonly timings: { keypoints: number; render: number; paste: number };
 }
@@ -59,7 +61,7 @@ export function animationPipeline(
       const face = await animator.render(keypoints);
       timings.render += performance.now() - t;
       t = performance.now();
-      let out = animator.compose(face, options.pasteBack);
+      let out = animator.compose(face, options.pasteBack, options.sideBySide ? 'rgb24' : options.format);
       if (options.sideBySide && 'image' in frame) out = await sideBySide(frame.image, out);
       timings.paste += performance.now() - t;
       return out;

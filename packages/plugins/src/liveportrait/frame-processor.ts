@@ -3,7 +3,7 @@
 // per-frame stages as a video job (animationPipeline). The first frame given is the reference pose
 // of relative motion, as a driving video's first frame is. The face is found again on every frame,
 // as FasterLivePortrait's realtime mode does (docs/models/liveportrait.md §5.6).
-import type { ModelLease, RgbImage } from '@visage/inference';
+import { type ModelLease, type RgbImage, toRgb } from '@visage/inference';
 import { runFrame, type SequenceFrame } from '../frames/pipeline.ts';
 import type { ModelUse } from '../leases.ts';
 import { PluginInputError } from '../types.ts';
@@ -47,7 +47,8 @@ export async function openLivePortraitFrameProcessor(
       models: acquired.used,
       process(frame, timestampMs) {
         if (closed) return Promise.reject(new Error('The portrait animation frame processor is closed'));
-        return runFrame(pipeline, { image: frame, index: index++, timeMs: timestampMs });
+        // RGB out (the pipeline's default format), for the socket's JPEG/WebP encoder.
+        return runFrame(pipeline, { image: frame, index: index++, timeMs: timestampMs }).then(toRgb);
       },
       close() {
         closed = true;
@@ -77,7 +78,7 @@ function cameraLocator(
   return async ({ image }) => {
     const crop = input.cropDriving || image.width !== image.height;
     if (!crop && !ratios) return { cropping: wholeFrameCropping(image), ratios: null };
-    const found = await find(image);
+    const found = await find(toRgb(image)); // camera pictures are RGB already
     if (!crop) return { cropping: wholeFrameCropping(image), ratios: found?.ratios ?? null };
     if (found) last = { cropping: squareCropping(found.square), ratios: found.ratios };
     else if (last) return { cropping: last.cropping, ratios: null };

@@ -38,8 +38,8 @@ import {
   invertAffine,
   type ModelSession,
   ort,
+  type Picture,
   type Point,
-  type RgbImage,
   warpAffine,
 } from '@visage/inference';
 import { FACE_MODEL_SET } from '../face/models.ts';
@@ -111,7 +111,7 @@ export function decode106(raw: ArrayLike<number>, inverse: Affine): Point[] {
 }
 
 /** The [1,3,192,192] input: the crop, RGB, 0..255 as is (black outside the image), and its matrix. */
-export function prepare106Input(image: RgbImage, box: Box): { tensor: Float32Array; matrix: Affine } {
+export function prepare106Input(image: Picture, box: Box): { tensor: Float32Array; matrix: Affine } {
   const matrix = crop106Matrix(box);
   const crop = warpAffine(image, matrix, LANDMARK106_SIZE, LANDMARK106_SIZE, { border: 'constant', fill: 0 });
   return { tensor: inputValues(crop, PREPROCESS_106), matrix };
@@ -132,7 +132,7 @@ export function decode203(raw: ArrayLike<number>, inverse: Affine): Point[] {
 }
 
 /** The [1,3,224,224] input: the crop under `crop` (image → crop), RGB /255, black outside the image. */
-export function prepare203Input(image: RgbImage, crop: Affine): Float32Array {
+export function prepare203Input(image: Picture, crop: Affine): Float32Array {
   const pixels = warpAffine(image, crop, LANDMARK203_SIZE, LANDMARK203_SIZE, { border: 'constant', fill: 0 });
   return inputValues(pixels, PREPROCESS_203);
 }
@@ -170,7 +170,7 @@ function pickOutput(
 }
 
 /** 2d106det: the 106 landmarks of the face in `box`, in image pixels. */
-export async function landmarks106(session: ModelSession, image: RgbImage, box: Box): Promise<Point[]> {
+export async function landmarks106(session: ModelSession, image: Picture, box: Box): Promise<Point[]> {
   const { tensor, matrix } = prepare106Input(image, box);
   const result = await session.run({
     [inputName(session, 'data')]: new ort.Tensor('float32', tensor, inputDims(PREPROCESS_106)),
@@ -183,7 +183,7 @@ export async function landmarks106(session: ModelSession, image: RgbImage, box: 
  * with crop.ts from the seed points (2d106det's 106 on a first frame, the previous frame's 203 when
  * tracking) and {@link LANDMARK203_CROP}.
  */
-export async function landmarks203(session: ModelSession, image: RgbImage, crop: Affine): Promise<Point[]> {
+export async function landmarks203(session: ModelSession, image: Picture, crop: Affine): Promise<Point[]> {
   const inverse = invertAffine(crop);
   const tensor = prepare203Input(image, crop);
   const result = await session.run({

@@ -1,7 +1,7 @@
 // A portrait animation job on the shared frame loop (frames/run-frame-job.ts): prepare the portrait,
 // then the next driving frame's motion is extracted while this one renders and is pasted; encoded
 // at the driving rate with its audio. Optionally the motion is saved as a template.
-import type { RgbImage } from '@visage/inference';
+import { autoVideoDecoder, type RgbImage } from '@visage/inference';
 import type { SequenceFrame } from '../frames/pipeline.ts';
 import { runFrameJob } from '../frames/run-frame-job.ts';
 import { readImage } from '../inputs.ts';
@@ -59,6 +59,7 @@ export async function runLiveportrait(ctx: RunContext, input: LiveportraitInput)
     ctx.progress(0.02, 'preparing the portrait');
     const source = await LivePortraitAnimator.prepare(models, portrait, sourceAsset.name);
     const animator = new LivePortraitAnimator(models, animateSettings(input, fps), source);
+    const pastesIntoPortrait = input.pasteBack && input.stitching && !input.sideBySide;
     // LP's pre-pass over a driving video (§5.5), on its first frame: the face tracked on every frame
     // for the clip's face square when the video is cropped, and for each frame's eye/lip ratios when
     // retargeting follows them or the motion is saved.
@@ -77,15 +78,34 @@ export async function runLiveportrait(ctx: RunContext, input: LiveportraitInput)
       },
       pasteBack: input.pasteBack,
       sideBySide: input.sideBySide,
+      // The portrait with the face pasted goes to the encoder as yuv420p: only the face is converted.
+      format: 'yuv420p',
     });
     const saved = { frames: [] as MotionFrame[], poster: null as RgbImage | null };
+    // The decoder the driving video's frames come through (decodeFrames' 'auto' makes the same choice).
+    const decoder = driving.kind === 'video' ? (await autoVideoDecoder()).decoder : null;
     await runFrameJob(ctx, {
       name: 'liveportrait',
       what: 'The driving input',
       frames: drivingFrames(driving, ctx.signal),
       total: frameCountOf(driving),
       pipeline,
-      encoder: { fps, crf: input.videoQuality, ...(withAudio ? { audioFrom: driving.asset.path } : {}) },
+      encoder: {
+        fps,
+        crf: input.videoQuality,
+        ...(withAudio ? { audioFrom: driving.asset.path } : {}),
+        // The portrait with the face pasted in is the output: its size is known, so the encoder
+        // starts now rather than after the driving pre-pass and the first frame.
+        ...(pastesIntoPortrait
+          ? {
+              expect: {
+                width: source.image.width & ~1,
+                height: source.image.height & ~1,
+                pixelFormat: 'yuv420p' as const,
+              },
+            }
+          : {}),
+      },
       onFrame: async (_, { motion, crop }) => {
         if (!input.saveMotion || driving.kind !== 'video') return;
         saved.frames.push(motion);
@@ -98,7 +118,7 @@ export async function runLiveportrait(ctx: RunContext, input: LiveportraitInput)
         encode,
         total,
       }),
-      metadata: ({ frames }) => ({
+      metadata: ({ frames, codec }) => ({
         source: {
           cropSide: Math.round(source.crop.side),
           size: [source.image.width, source.image.height],
@@ -117,7 +137,7 @@ export async function runLiveportrait(ctx: RunContext, input: LiveportraitInput)
                   : {}),
               }
             : { kind: 'motion template' },
-        video: { frames, fps, audio: withAudio },
+        video: { frames, fps, codec, decoder, audio: withAudio },
       }),
     });
     if (saved.poster && driving.kind === 'video') {

@@ -3,7 +3,7 @@
 // model on the first picture, then each picture's 203 points come from a crop of the previous one's.
 // From the points: LP's upright driving square and the eye/lip ratios of retargeting
 // (docs/models/liveportrait.md §2.3, §3.8, §5.5, §5.6).
-import type { ModelSession, Point, RgbImage } from '@visage/inference';
+import type { ModelSession, Picture, Point } from '@visage/inference';
 import type { LivePortraitModels } from './acquire.ts';
 import {
   cropRectFromLandmarks,
@@ -52,7 +52,7 @@ export class DrivingFaceTracker {
   ) {}
 
   /** The face in the next picture of the sequence, or null when none is found. */
-  async next(frame: RgbImage): Promise<FoundFace | null> {
+  async next(frame: Picture): Promise<FoundFace | null> {
     const attempts = this.#points ? (['track', 'detect'] as const) : (['detect'] as const);
     for (const attempt of attempts) {
       const previous = this.#points;
@@ -77,7 +77,7 @@ export class DrivingFaceTracker {
   }
 
   /** LP's first picture: the largest face's 2d106det points, then the 203 points from their crop. */
-  async #seed(frame: RgbImage): Promise<Point[] | null> {
+  async #seed(frame: Picture): Promise<Point[] | null> {
     const face = await largestFace(this.models, frame);
     if (!face) return null;
     const points106 = await landmarks106(this.models.landmark106, frame, face.box);
@@ -91,7 +91,7 @@ export class DrivingFaceTracker {
  */
 export function drivingFaceFinder(
   models: Pick<LivePortraitModels, 'detector' | 'landmark106' | 'landmark203'>,
-): (frame: RgbImage) => Promise<FoundFace | null> {
+): (frame: Picture) => Promise<FoundFace | null> {
   if (models.landmark203) {
     const tracker = new DrivingFaceTracker(models, models.landmark203);
     return (frame) => tracker.next(frame);

@@ -10,10 +10,30 @@ export { ASTRONAUT };
  */
 export async function writeAstronautClip(
   out: string,
-  { frames = 12, fps = 10, black = [] as number[], size = 320 } = {},
+  {
+    frames = 12,
+    fps = 10,
+    black = [] as number[],
+    size = 320,
+    canvas,
+  }: {
+    frames?: number;
+    fps?: number;
+    black?: number[];
+    size?: number;
+    /** Centre the size² picture on a wider grey canvas (e.g. 1920×1080 around a 1080² picture). */
+    canvas?: { width: number; height: number };
+  } = {},
 ): Promise<void> {
   const blackout = black.map((n) => `drawbox=enable='eq(n,${n})':x=0:y=0:w=iw:h=ih:color=black:t=fill`);
-  const filters = [`crop=400:400:'min(88,n*8)':40`, `scale=${size}:${size}`, ...blackout, 'format=yuv420p'];
+  const pad = canvas ? [`pad=${canvas.width}:${canvas.height}:(ow-iw)/2:(oh-ih)/2:color=gray`] : [];
+  const filters = [
+    `crop=400:400:'min(88,n*8)':40`,
+    `scale=${size}:${size}`,
+    ...pad,
+    ...blackout,
+    'format=yuv420p',
+  ];
   await run(
     'ffmpeg',
     [
