@@ -48,7 +48,6 @@ export {
   assertPicture,
   isYuv,
   type Picture,
-  type Region,
   rgbToYuv,
   toRgb,
   writeRgbToYuv,

@@ -3,7 +3,7 @@
 // coordinates, `m` maps source → destination and each destination pixel samples M⁻¹·(x, y).
 import { assertImage, type RgbImage } from './image.ts';
 import { type Affine, invertAffine } from './transform.ts';
-import { assertYuv, isYuv, type Picture } from './yuv.ts';
+import { assertPicture, isYuv, type Picture } from './yuv.ts';
 import { warpAffineYuv } from './yuv-sample.ts';
 
 export interface WarpOptions {
@@ -23,8 +23,7 @@ export function warpAffine(
   height: number,
   options: WarpOptions = {},
 ): RgbImage {
-  if (isYuv(src)) assertYuv(src, 'warpAffine source');
-  else assertImage(src, 'warpAffine source');
+  assertPicture(src, 'warpAffine source');
   const fill = options.fill ?? 0;
   if (!(fill >= 0 && fill <= 255)) throw new RangeError(`warpAffine: fill must be 0–255 (got ${fill})`);
   const ch = isYuv(src) ? 3 : src.channels;

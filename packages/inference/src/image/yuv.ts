@@ -4,6 +4,7 @@
 // Y 16–235, C 16–240; pc: 0–255) the file declares. Video jobs keep frames in this form end to end
 // and convert to RGB only what a model needs (yuv-sample.ts) and back only the pixels a paste changed
 // (yuv-paste.ts), so a frame the pipeline does not touch reaches the encoder bit-identical.
+import type { Rect } from './blend.ts';
 import { assertImage, type RgbImage } from './image.ts';
 
 export type YuvMatrix = 'bt601' | 'bt709' | 'bt2020';
@@ -161,21 +162,14 @@ export function yuvTables(color: YuvColor): YuvTables {
   return t;
 }
 
-export interface Region {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
-
 /**
  * Pixels `region` of `src` as RGB (each pixel takes the chroma of its 2×2 block, so converting the
  * result back with {@link writeRgbToYuv} gives the block's chroma again). Writes into `out` when given
  * (region-sized, 3 channels).
  */
-export function yuvToRgb(src: YuvImage, region: Region = fullRegion(src), out?: RgbImage): RgbImage {
+export function yuvToRgb(src: YuvImage, region: Rect = fullRect(src), out?: RgbImage): RgbImage {
   assertYuv(src, 'yuvToRgb source');
-  checkRegion(src, region, 'yuvToRgb');
+  checkRect(src, region, 'yuvToRgb');
   const { x: rx, y: ry, width, height } = region;
   const rgb = out ?? { width, height, channels: 3 as const, data: new Uint8Array(width * height * 3) };
   if (rgb.width !== width || rgb.height !== height || rgb.channels !== 3) {
@@ -219,7 +213,7 @@ export function writeRgbToYuv(dst: YuvImage, rgb: RgbImage, x: number, y: number
       `writeRgbToYuv: the region must start and end on even pixels (got ${x},${y} ${rgb.width}×${rgb.height})`,
     );
   }
-  checkRegion(dst, { x, y, width: rgb.width, height: rgb.height }, 'writeRgbToYuv');
+  checkRect(dst, { x, y, width: rgb.width, height: rgb.height }, 'writeRgbToYuv');
   if (before && (before.width !== rgb.width || before.height !== rgb.height || before.channels !== 3)) {
     throw new RangeError('writeRgbToYuv: `before` must have the source size, RGB');
   }
@@ -307,11 +301,11 @@ export function toRgb(picture: Picture): RgbImage {
   return isYuv(picture) ? yuvToRgb(picture) : picture;
 }
 
-function fullRegion(img: { width: number; height: number }): Region {
+function fullRect(img: { width: number; height: number }): Rect {
   return { x: 0, y: 0, width: img.width, height: img.height };
 }
 
-function checkRegion(img: { width: number; height: number }, r: Region, what: string): void {
+function checkRect(img: { width: number; height: number }, r: Rect, what: string): void {
   if (
     !(
       Number.isInteger(r.x) &&

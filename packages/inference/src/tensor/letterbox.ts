@@ -1,8 +1,8 @@
 // Letterboxing: fit an image inside a fixed model input without distorting it, padding the rest, and
 // map points between the two. Coordinates are continuous (pixel i spans [i, i+1)), as detector boxes are.
-import { assertImage, type RgbImage } from '../image/image.ts';
+import type { RgbImage } from '../image/image.ts';
 import { resizeLinear } from '../image/warp.ts';
-import { assertYuv, isYuv, type Picture } from '../image/yuv.ts';
+import { assertPicture, isYuv, type Picture } from '../image/yuv.ts';
 
 export interface Letterbox {
   image: RgbImage;
@@ -31,8 +31,7 @@ export function letterbox(
   size: number | { width: number; height: number },
   options: LetterboxOptions = {},
 ): Letterbox {
-  if (isYuv(img)) assertYuv(img, 'letterbox');
-  else assertImage(img, 'letterbox');
+  assertPicture(img, 'letterbox');
   const W = typeof size === 'number' ? size : size.width;
   const H = typeof size === 'number' ? size : size.height;
   if (!Number.isInteger(W) || !Number.isInteger(H) || W <= 0 || H <= 0) {

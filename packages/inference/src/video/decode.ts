@@ -144,13 +144,12 @@ async function* generate(
     color = { matrix: info.color.matrix, range: info.color.range };
     pixFmt = color.range === 'pc' ? 'yuvj420p' : 'yuv420p';
     const native = info.pixelFormat === pixFmt;
-    const even =
-      width === info.displayWidth - (info.displayWidth % 2) &&
-      height === info.displayHeight - (info.displayHeight % 2);
+    // Only the odd last column or row dropped (outputSize's default): a crop, no conversion.
+    const evened = width === (info.displayWidth & ~1) && height === (info.displayHeight & ~1);
     convert =
       native && !resized
         ? ''
-        : native && even
+        : native && evened
           ? `,crop=${width}:${height}:0:0`
           : `,scale=${width}:${height}:flags=bicubic+accurate_rnd:out_range=${color.range}`;
   } else {
