@@ -158,3 +158,93 @@ describe('humanize', () => {
     expect(humanize('face_enhancer')).toBe('Face enhancer');
   });
 });
+
+describe('face map', () => {
+  // As zod writes the face swap's `faceMap` and `mapFrame` (`.meta({ widget: 'face-map', when })`).
+  const mapSchema: JsonSchema = {
+    type: 'object',
+    properties: {
+      source: { type: 'array', items: { ...uuid }, minItems: 1, maxItems: 8 },
+      target: { ...uuid },
+      faces: { type: 'string', enum: ['largest', 'map'], default: 'largest', group: 'Faces' },
+      faceMap: {
+        type: 'array',
+        default: [],
+        maxItems: 2,
+        group: 'Faces',
+        when: { faces: ['map'] },
+        widget: 'face-map',
+        items: { type: 'object', properties: { box: { type: 'array' }, source: { ...uuid } } },
+      },
+      mapFrame: {
+        type: 'integer',
+        minimum: 0,
+        maximum: Number.MAX_SAFE_INTEGER,
+        default: 0,
+        group: 'Faces',
+        advanced: true,
+        when: { faces: ['map'] },
+      },
+    },
+    required: ['source', 'target'],
+  };
+  const fields = formFields(mapSchema, ['source', 'target']);
+  const faceMap = fields.find((f) => f.name === 'faceMap');
+  const entry = (x: number, source: string) => ({ box: [x, 10, x + 90, 110], source });
+
+  it('should make the widget its own kind, knowing its target, source and frame fields', () => {
+    expect(faceMap).toEqual({
+      name: 'faceMap',
+      label: 'Face map',
+      description: undefined,
+      required: false,
+      group: 'Faces',
+      advanced: false,
+      when: { faces: ['map'] },
+      kind: 'face-map',
+      targetField: 'target',
+      sourceField: 'source',
+      frameField: 'mapFrame',
+      maxItems: 2,
+    });
+    expect(formSections(fields).map((s) => [s.title, s.fields.map((f) => f.name)])).toEqual([
+      ['Faces', ['faces', 'faceMap']],
+    ]);
+  });
+
+  it('should do without a frame field, and refuse a face map without its target or source field', () => {
+    const { mapFrame: _, ...noFrame } = mapSchema.properties ?? {};
+    const without = formFields({ ...mapSchema, properties: noFrame }, ['source', 'target']);
+    expect(without.find((f) => f.name === 'faceMap')).toMatchObject({ frameField: null });
+    const { target: __, ...noTarget } = mapSchema.properties ?? {};
+    expect(() => formFields({ ...mapSchema, properties: noTarget }, ['source'])).toThrow(
+      'The face map "faceMap" needs an asset field "target" in the same form',
+    );
+    // A "target" that is not an asset field does not count.
+    expect(() => formFields(mapSchema, ['source'])).toThrow('needs an asset field "target"');
+  });
+
+  it('should start empty, ask for a face only while mapping, and send the map with its frame', () => {
+    const values = { ...initialValues(fields), source: ['s1', 's2'], target: ['t'] };
+    expect(initialValues(fields).faceMap).toEqual([]);
+    expect(validate(fields, values)).toEqual({});
+    expect(toInput(fields, values)).toEqual({ source: ['s1', 's2'], target: 't', faces: 'largest' });
+
+    const mapping = { ...values, faces: 'map' };
+    expect(validate(fields, mapping)).toEqual({ faceMap: 'Pick a source photo for at least one face' });
+    const three = [entry(0, 's1'), entry(100, 's2'), entry(200, 's1')];
+    expect(validate(fields, { ...mapping, faceMap: three })).toEqual({ faceMap: 'At most 2 faces' });
+    const map = [entry(0, 's2'), entry(512, 's1')];
+    expect(validate(fields, { ...mapping, faceMap: map, mapFrame: 7 })).toEqual({});
+    expect(toInput(fields, { ...mapping, faceMap: map, mapFrame: 7 })).toEqual({
+      source: ['s1', 's2'],
+      target: 't',
+      faces: 'map',
+      faceMap: [
+        { box: [0, 10, 90, 110], source: 's2' },
+        { box: [512, 10, 602, 110], source: 's1' },
+      ],
+      mapFrame: 7,
+    });
+  });
+});

@@ -2,7 +2,7 @@
 // model commands the web app sends (this worker installs models into its own folder).
 import os from 'node:os';
 import { assertDbReachable, connectRedis, createDb, createRedis, type Db, pingDb } from '@visage/db';
-import { createJobRepository, retryingJobRepository } from '@visage/db/jobs';
+import { createJobRepository, retryingJobRepository, TARGET_FACES_PLUGIN } from '@visage/db/jobs';
 import { MediaStore, sweepStagedOutputs } from '@visage/db/media';
 import { describeDevice, detectDevice, selectDevice } from '@visage/device';
 import { ModelManager, ModelStore } from '@visage/inference';
@@ -15,6 +15,7 @@ import { assignHandlers, pluginHandlers, startJobWorkers } from './jobs/registry
 import { type LiveServer, startLiveServer } from './live/server.ts';
 import type { Logger } from './logger.ts';
 import { type ModelAgent, startModelAgent } from './models/agent.ts';
+import { startTargetFacesWorker } from './target-faces.ts';
 
 export interface RunningWorker {
   id: string;
@@ -76,8 +77,10 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Ru
     cancellation?: Cancellation;
     modelAgent?: ModelAgent;
     live?: LiveServer;
+    faces?: ReturnType<typeof startTargetFacesWorker>;
   } = {};
   const closeConnections = async () => {
+    await opened.faces?.close();
     await opened.live?.stop();
     await opened.modelAgent?.stop();
     await opened.cancellation?.close();
@@ -141,6 +144,11 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Ru
         maxStalledCount: config.VISAGE_MAX_STALLED_COUNT,
       },
     );
+    // The studio's requests for a face swap target's faces (face mapping), beside the jobs.
+    opened.faces = servedPluginIds.includes(TARGET_FACES_PLUGIN)
+      ? startTargetFacesWorker({ db, media, models, log }, { connection: redis, prefix: config.REDIS_PREFIX })
+      : undefined;
+    const faces = opened.faces;
     // A slot taken or freed is published at once, so the web app never picks a full worker for long.
     let announce: () => void = () => undefined;
     opened.live = await startLive(config, log, {
@@ -202,7 +210,7 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Ru
     log.info(
       {
         workerId: id,
-        queues: jobs.queues,
+        queues: faces ? [...jobs.queues, faces.queue] : jobs.queues,
         mediaDir: config.VISAGE_MEDIA_DIR,
         modelsDir: config.VISAGE_MODELS_DIR,
       },
@@ -216,6 +224,8 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Ru
         opened.modelAgent = undefined;
         await live?.stop(); // live sessions end at once (close 1001): the browser asks for another worker
         opened.live = undefined;
+        await faces?.close(); // a request in flight fails; the studio asks again
+        opened.faces = undefined;
         const closing = jobs.close();
         // Give running jobs until half the shutdown budget, then abort them (they are re-queued).
         const grace = setTimeout(() => {

@@ -11,6 +11,7 @@ import type { Auth } from './auth.ts';
 import type { JobEventHub } from './job-event-hub.ts';
 import type { ModelCommands } from './models/commands.ts';
 import type { JobQueues } from './queues.ts';
+import type { TargetFacesRequests } from './target-faces.ts';
 
 export interface ApiServices {
   db: Db;
@@ -24,6 +25,8 @@ export interface ApiServices {
   modelCommands: ModelCommands;
   /** Plugins this installation runs (their queues exist). */
   plugins: readonly string[];
+  /** Asks a worker for a face swap target's faces (face mapping); null when face swap is not enabled. */
+  targetFaces: TargetFacesRequests | null;
   /** Live mode: the key live tickets are signed with (the auth secret) and the per-user session limit. */
   live: { secret: string; sessionsPerUser: number };
 }

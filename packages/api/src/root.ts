@@ -1,5 +1,6 @@
 import { apiKeysRouter } from './routers/api-keys.ts';
 import { assetsRouter } from './routers/assets.ts';
+import { faceswapRouter } from './routers/faceswap.ts';
 import { jobsRouter } from './routers/jobs.ts';
 import { liveRouter } from './routers/live.ts';
 import { modelsRouter } from './routers/models.ts';
@@ -15,6 +16,7 @@ export const appRouter = router({
   team: teamRouter,
   models: modelsRouter,
   live: liveRouter,
+  faceswap: faceswapRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,6 +1,6 @@
 // Everything the API needs, built once per web process (and per test).
 import { createDb, createRedis } from '@visage/db';
-import { jobEventFromRow } from '@visage/db/jobs';
+import { jobEventFromRow, TARGET_FACES_PLUGIN } from '@visage/db/jobs';
 import { DEFAULT_LIVE_SESSIONS_PER_USER } from '@visage/db/live';
 import { DEFAULT_MEDIA_LIMITS, MediaStore } from '@visage/db/media';
 import { createAuth } from './auth.ts';
@@ -9,6 +9,7 @@ import { createJobEventHub } from './job-event-hub.ts';
 import { type CommandTimeouts, DEFAULT_COMMAND_TIMEOUTS, ModelCommands } from './models/commands.ts';
 import { createModelEventHub } from './models/hub.ts';
 import { createJobQueues } from './queues.ts';
+import { createTargetFacesRequests } from './target-faces.ts';
 
 export interface ApiConfig {
   databaseUrl: string;
@@ -24,6 +25,8 @@ export interface ApiConfig {
   maxImageBytes?: number;
   maxVideoBytes?: number;
   plugins: readonly string[];
+  /** How long the studio waits for a worker to find a target's faces (default 60 s; tests shorten it). */
+  targetFacesTimeoutMs?: number;
   /** Live sessions one user may have open at once (default DEFAULT_LIVE_SESSIONS_PER_USER). */
   liveSessionsPerUser?: number;
   /** Shown in PostgreSQL's and Redis's connection lists. */
@@ -57,6 +60,16 @@ export async function createApiServices(
     ...config.modelCommandTimeouts,
   });
   const queues = createJobQueues(redis, config.redisPrefix, config.plugins);
+  const targetFaces = config.plugins.includes(TARGET_FACES_PLUGIN)
+    ? createTargetFacesRequests({
+        connection: redis,
+        redisUrl: config.redisUrl,
+        prefix: config.redisPrefix,
+        connectionName: config.connectionName,
+        timeoutMs: config.targetFacesTimeoutMs,
+        onError: (error) => config.onError(error, 'target faces'),
+      })
+    : null;
   const media = new MediaStore(config.mediaDir, {
     maxImageBytes: config.maxImageBytes ?? DEFAULT_MEDIA_LIMITS.maxImageBytes,
     maxVideoBytes: config.maxVideoBytes ?? DEFAULT_MEDIA_LIMITS.maxVideoBytes,
@@ -78,12 +91,14 @@ export async function createApiServices(
     media,
     modelCommands,
     plugins: config.plugins,
+    targetFaces,
     live: {
       secret: config.authSecret,
       sessionsPerUser: config.liveSessionsPerUser ?? DEFAULT_LIVE_SESSIONS_PER_USER,
     },
     async close() {
       await queues.close();
+      await targetFaces?.close();
       await events.close();
       await modelEvents.close();
       await redis.quit();

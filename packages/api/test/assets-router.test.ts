@@ -17,6 +17,7 @@ describe('assets router', () => {
     kind: 'upload' | 'output' | 'motion',
     plugin?: string,
     status: 'succeeded' | 'cancelled' = 'succeeded',
+    slot = 'result',
   ) {
     const row = await api.services.db.asset.create({
       data: {
@@ -36,7 +37,7 @@ describe('assets router', () => {
         async () => undefined, // no queue: these jobs never run
       );
       await api.services.db.jobAsset.create({
-        data: { jobId: job.id, assetId: row.id, role: 'output', slot: 'result' },
+        data: { jobId: job.id, assetId: row.id, role: 'output', slot },
       });
       if (status === 'cancelled') await jobs.cancel(job.id);
       else {
@@ -73,6 +74,16 @@ describe('assets router', () => {
     expect((await alice.assets.get({ id: swap })).jobs).toEqual([
       { jobId: first?.job?.id, role: 'output', slot: 'result' },
     ]);
+  });
+
+  it("should leave a job's side outputs (a saved mask) out of the gallery's view, but not live recordings", async () => {
+    const result = await asset(bobId, 'output', 'faceswap');
+    const mask = await asset(bobId, 'output', 'faceswap', 'succeeded', 'mask');
+    const recording = await asset(bobId, 'output'); // no job: a live recording
+    const ids = async (input: Parameters<typeof bob.assets.list>[0]) =>
+      (await bob.assets.list({ scope: 'mine', ...input })).items.map((a) => a.id);
+    expect(await ids({ kind: 'output' })).toEqual([recording, mask, result]);
+    expect(await ids({ kind: 'output', slot: 'result' })).toEqual([recording, result]);
   });
 
   it('should delete several of the owner’s assets at once, and none when one is not theirs', async () => {

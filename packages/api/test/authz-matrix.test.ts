@@ -14,7 +14,7 @@ import { createTestApi } from './support.ts';
 const CALLERS = ['anonymous', 'other', 'member', 'ownerKey', 'admin'] as const;
 type CallerName = (typeof CALLERS)[number];
 /** `ok`: it answered and showed the owner's row; `hidden`: it answered without it; else the error code. */
-type Outcome = 'ok' | 'hidden' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND';
+type Outcome = 'ok' | 'hidden' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND' | 'PRECONDITION_FAILED';
 
 interface Fixtures {
   ownerId: string;
@@ -48,6 +48,8 @@ interface Case {
 const U = 'UNAUTHORIZED';
 const F = 'FORBIDDEN';
 const NF = 'NOT_FOUND';
+/** Allowed, then refused for what the installation lacks (here: face swap is not enabled). */
+const PF = 'PRECONDITION_FAILED';
 const ALL_SIGNED_IN: Case['expect'] = [U, 'ok', 'ok', 'ok', 'ok'];
 const OWNER_ONLY_ROW: Case['expect'] = [U, NF, NF, 'ok', NF];
 const TEAM_ROW: Case['expect'] = [U, NF, 'ok', 'ok', NF];
@@ -203,6 +205,10 @@ const TABLE: Record<string, Case[]> = {
     },
   ],
   'live.watch': [{ expect: ALL_SIGNED_IN }],
+  'faceswap.targetFaces': [
+    { note: 'a private asset', input: (f) => ({ asset: f.privateAsset }), expect: [U, NF, NF, PF, NF] },
+    { note: 'a team asset', input: (f) => ({ asset: f.sharedAsset }), expect: [U, NF, PF, PF, NF] },
+  ],
 };
 
 type Procedures = typeof appRouter._def.procedures;

@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import {
+  applyLabTransfer,
   colorTransfer,
   createImage,
   lab8Lightness,
   lab8ToRgb,
+  labStats,
+  labToRgb,
   type RgbImage,
+  rgbToLab,
   rgbToLab8,
   rgbToYCbCr,
   swapRB,
@@ -158,5 +162,116 @@ describe('8-bit Lab', () => {
     expect(Array.from(lab8Lightness(image(colours)))).toEqual(lab.map((v) => v[0]));
     const reversed = image(colours.map((c) => [...c].reverse()));
     expect(Array.from(lab8Lightness(reversed, 'bgr'))).toEqual(lab.map((v) => v[0]));
+  });
+});
+
+// Reference values: Bruce Lindbloom's CIE colour calculator (sRGB, D65, companding sRGB), the values
+// quoted for these colours across the literature: red 53.2408, 80.0925, 67.2032; green 87.7347,
+// −86.1827, 83.1793; blue 32.2970, 79.1875, −107.8602; grey 128 → L* 53.585; grey 119 → L* 50.03.
+describe('float CIELAB', () => {
+  it('rgbToLab gives the published sRGB D65 values', () => {
+    const lab = rgbToLab(
+      image([
+        [255, 0, 0],
+        [0, 255, 0],
+        [0, 0, 255],
+        [255, 255, 255],
+        [0, 0, 0],
+        [128, 128, 128],
+        [119, 119, 119],
+      ]),
+    );
+    const expected = [
+      [53.2408, 80.0925, 67.2032],
+      [87.7347, -86.1827, 83.1793],
+      [32.297, 79.1875, -107.8602],
+      [100, 0, 0],
+      [0, 0, 0],
+      [53.585, 0, 0],
+      [50.03, 0, 0],
+    ];
+    expected.forEach((v, p) => {
+      for (let c = 0; c < 3; c++)
+        expect(lab[p * 3 + c]).toBeCloseTo(v[c] ?? Number.NaN, c === 0 && p === 6 ? 2 : 3);
+    });
+  });
+
+  it('uses the CIE linear segment below ε: sRGB (1, 1, 1) → L* = κ·Y', () => {
+    // Y = (1/255)/12.92 = 3.0353e-4 < ε = 0.008856, so L* = (24389/27)·Y = 0.27418 (not 116·∛Y − 16).
+    expect(rgbToLab(image([[1, 1, 1]]))[0]).toBeCloseTo(0.27418, 4);
+  });
+
+  it('labToRgb undoes rgbToLab exactly on a 52³ grid of colours, and rounds, clamps out-of-gamut values', () => {
+    const grid = createImage(52 ** 3, 1, 3);
+    for (let i = 0; i < 52 ** 3; i++)
+      grid.data.set([Math.floor(i / 2704) * 5, (Math.floor(i / 52) % 52) * 5, (i % 52) * 5], i * 3);
+    const back = labToRgb(rgbToLab(grid), grid.width, 1);
+    let differ = 0;
+    for (let i = 0; i < grid.data.length; i++) if (back.data[i] !== grid.data[i]) differ++;
+    expect(differ).toBe(0);
+    // L* 53.2408 a* 80.0925 b* 67.2032 is pure red; L* 120 is whiter than white; L* 50 a* −300 is out of
+    // gamut: linear RGB (−0.4499, 0.37386, 0.17330) by the CIE inverse and Lindbloom's matrix (numpy),
+    // companded ×255: −1482, 164.52, 115.58 → 0, 165, 116.
+    expect(
+      Array.from(labToRgb(Float32Array.of(53.2408, 80.0925, 67.2032, 120, 0, 0, 50, -300, 0), 3, 1).data),
+    ).toEqual([255, 0, 0, 255, 255, 255, 0, 165, 116]);
+    expect(() => labToRgb(new Float32Array(5), 2, 1)).toThrow(/needs 6 values/);
+  });
+
+  it('labStats weighs pixels by the mask', () => {
+    // Greys 0 and 255: L* 0 and 100. Equal weights: mean 50, σ 50. Weights 1 and 3: mean 75, σ = √(0.25·0.75)·100.
+    const img = image([
+      [0, 0, 0],
+      [255, 255, 255],
+      [255, 0, 0],
+    ]);
+    const even = labStats(img, Float32Array.of(1, 1, 0));
+    expect(even.mean[0]).toBeCloseTo(50, 4);
+    expect(even.std[0]).toBeCloseTo(50, 4);
+    expect(even.mean[1]).toBeCloseTo(0, 4);
+    const uneven = labStats(img, Float32Array.of(0.25, 0.75, 0));
+    expect(uneven.mean[0]).toBeCloseTo(75, 4);
+    expect(uneven.std[0]).toBeCloseTo(Math.sqrt(0.1875) * 100, 4);
+    expect(labStats(img).mean[1]).toBeCloseTo(80.0925 / 3, 3);
+    expect(() => labStats(img, Float32Array.of(0, 0, 0))).toThrow(/selects no pixels/);
+    expect(() => labStats(img, Float32Array.of(1, 1))).toThrow(/2 values/);
+  });
+
+  it('applyLabTransfer moves the region to the target statistics, per channel', () => {
+    // Two greys, L* 50.03 (119) and 53.585 (128) → mean 51.81, σ 1.777; to mean 53.2408, σ 0 in L*,
+    // a* 80.0925, b* 67.2032 (pure red's): both pixels become pure red.
+    const img = image([
+      [119, 119, 119],
+      [128, 128, 128],
+    ]);
+    const from = labStats(img);
+    const red = { mean: [53.2408, 80.0925, 67.2032], std: [0, 0, 0] } as const;
+    expect(Array.from(applyLabTransfer(img, from, red).data)).toEqual([255, 0, 0, 255, 0, 0]);
+    // Same statistics both ways: unchanged (the round trip is exact).
+    const tinted = image([
+      [200, 80, 30],
+      [10, 90, 250],
+      [128, 128, 128],
+    ]);
+    const stats = labStats(tinted);
+    expect(Array.from(applyLabTransfer(tinted, stats, stats).data)).toEqual(Array.from(tinted.data));
+    // L* spread doubled about the mean: grey 119 ↔ 128 (L* 50.03, 53.585) → L* 48.26 and 55.36.
+    const doubled = { mean: from.mean, std: [from.std[0] * 2, 0, 0] } as const;
+    const out = rgbToLab(applyLabTransfer(img, from, doubled));
+    expect(out[0]).toBeCloseTo(48.26, 0);
+    expect(out[3]).toBeCloseTo(55.36, 0);
+    expect(() => applyLabTransfer(img, from, { mean: [Number.NaN, 0, 0], std: [1, 1, 1] })).toThrow(/finite/);
+  });
+
+  it('applyLabTransfer keeps alpha', () => {
+    const img = image(
+      [
+        [10, 20, 30, 77],
+        [40, 50, 60, 200],
+      ],
+      4,
+    );
+    const s = labStats(img);
+    expect(Array.from(applyLabTransfer(img, s, s).data)).toEqual([10, 20, 30, 77, 40, 50, 60, 200]);
   });
 });

@@ -67,6 +67,13 @@ describe('blurredBoxMask', () => {
     for (const [x, y, v] of where) expect(at(mask, 30, x, y)).toBeCloseTo(v, 5);
   });
 
+  it("keeps each side's strip at σ 0: FaceFusion's padding order top, right, bottom, left", () => {
+    // 6×5, strips top 1, right 2, bottom 0, left 1: ones at rows 1..4, columns 1..3.
+    const mask = blurredBoxMask(6, 5, { zero: [1, 2, 0, 1], sigma: 0 });
+    const rows = Array.from({ length: 5 }, (_, y) => Array.from(mask.subarray(y * 6, y * 6 + 6)).join(''));
+    expect(rows).toEqual(['000000', '011100', '011100', '011100', '011100']);
+  });
+
   it('is the hard box at σ 0, and rejects fractional strips and negative σ', () => {
     expect(Array.from(blurredBoxMask(4, 3, { zero: 1, sigma: 0 }))).toEqual([
       0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0,

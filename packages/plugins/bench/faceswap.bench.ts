@@ -2,7 +2,9 @@
 // same frames (ratio 1.00 = no overhead). Fixture models with conv stacks stand in for the real
 // weights (which cannot be downloaded here) so each model run costs milliseconds, as real ones do:
 // inswapper ≈ 16 conv layers × 64 channels at 128², GFPGAN 8 × 32 at 512²/4. Detection is the real
-// BlazeFace. Rows: the frame processor alone (the realtime path), the same with GFPGAN, and whole video
+// BlazeFace. Rows: the frame processor alone (the realtime path), the same with GFPGAN, with a 256-px
+// swapper (ghost_2_256 ≈ 16 × 64 at 256²/2, plus its embedding converter) and with that swapper at pixel
+// boost ×2 (four runs per face, interleaved), and whole video
 // jobs (decode → swap with detection overlapped → H.264 encode) on a 640² and a 1080p clip, each next to
 // a plain ffmpeg transcode of the same clip; the 1080p row also gives the job's host-only milliseconds
 // per frame (wall less ONNX: decode, conversions, crops, paste, encode) beside the transcode's.
@@ -22,6 +24,7 @@ import { acquireFaceSwapModels } from '../src/faceswap/acquire.ts';
 import { faceswapPlugin } from '../src/faceswap/index.ts';
 import { FaceSwapProcessor } from '../src/faceswap/processor.ts';
 import { settingsOf } from '../src/faceswap/run.ts';
+import { SWAPPER_FIXTURE_SPECS } from '../src/testing/swapper-fixtures.ts';
 import {
   ASTRONAUT,
   FIXTURE_SPECS,
@@ -66,7 +69,11 @@ async function videoJobRow(models: ModelManager, dir: string, clip: string, fram
     const { ctx } = recordingContext(models, inputs, { jobId: 'bench' });
     const onnxBefore = onnxMs(sessions);
     let started = performance.now();
-    await faceswapPlugin.run(ctx, faceswapPlugin.input.parse({ source: [SOURCE], target: CLIP }));
+    // inswapper named: "auto" would take the ghost fixture the processor rows install.
+    await faceswapPlugin.run(
+      ctx,
+      faceswapPlugin.input.parse({ source: [SOURCE], target: CLIP, swapper: 'inswapper_128' }),
+    );
     const wall = performance.now() - started;
     const onnx = onnxMs(sessions) - onnxBefore;
     started = performance.now();
@@ -110,6 +117,11 @@ export async function run(): Promise<BenchResult> {
         ...FIXTURE_SPECS['gfpgan_1.4'],
         work: { input: 'input', layers: 8, channels: 32, stride: 4 },
       },
+      ghost_2_256: {
+        ...SWAPPER_FIXTURE_SPECS.ghost_2_256,
+        work: { input: 'target', layers: 16, channels: 64, stride: 2 },
+      },
+      crossface_ghost: SWAPPER_FIXTURE_SPECS.crossface_ghost,
     });
     const models = fixtureModelManager(files);
     const clip = path.join(dir, 'clip.mp4');
@@ -119,14 +131,24 @@ export async function run(): Promise<BenchResult> {
     const source = await decodeImage(ASTRONAUT);
 
     // 1–2. The frame processor, without and with restoration.
-    const processorRow = async (restore: 'none' | 'gfpgan_1.4') => {
-      const input = faceswapPlugin.input.parse({ source: [SOURCE], target: CLIP, restore });
+    const processorRow = async (
+      restore: 'none' | 'gfpgan_1.4',
+      options: { swapper?: 'inswapper_128' | 'ghost_2_256'; pixelBoost?: number } = {},
+    ) => {
+      const { swapper: choice = 'inswapper_128', pixelBoost = 1 } = options;
+      const input = faceswapPlugin.input.parse({
+        source: [SOURCE],
+        target: CLIP,
+        restore,
+        swapper: choice,
+        pixelBoost,
+      });
       const acquired = await acquireFaceSwapModels((id) => models.acquire(id), input);
       try {
         const processor = new FaceSwapProcessor(acquired.models, settingsOf(input));
         await processor.setSources([{ name: 'astronaut.png', image: source }]);
         const { detector, swapper, restorer } = acquired.models;
-        const sessions = [detector.session, swapper, ...(restorer ? [restorer.session] : [])];
+        const sessions = [detector.session, swapper.session, ...(restorer ? [restorer.session] : [])];
         const copy = (i: number) => {
           const f = frames[i % frames.length];
           if (!f) throw new Error('no frames decoded');
@@ -150,6 +172,8 @@ export async function run(): Promise<BenchResult> {
     };
     const swapOnly = await processorRow('none');
     const withRestore = await processorRow('gfpgan_1.4');
+    const swapper256 = await processorRow('none', { swapper: 'ghost_2_256' });
+    const boost2 = await processorRow('none', { swapper: 'ghost_2_256', pixelBoost: 2 });
 
     // 3–4. Whole video jobs (640² and 1080p), each next to plain ffmpeg transcoding the same clip.
     const clip1080 = path.join(dir, 'clip-1080p.mp4');
@@ -181,6 +205,12 @@ export async function run(): Promise<BenchResult> {
         restoreWallMsPerFrame: withRestore.wallMsPerFrame,
         restoreOnnxMsPerFrame: withRestore.onnxMsPerFrame,
         restoreOverheadRatio: withRestore.ratio,
+        swapper256WallMsPerFrame: swapper256.wallMsPerFrame,
+        swapper256OnnxMsPerFrame: swapper256.onnxMsPerFrame,
+        swapper256OverheadRatio: swapper256.ratio,
+        pixelBoost2WallMsPerFrame: boost2.wallMsPerFrame,
+        pixelBoost2OnnxMsPerFrame: boost2.onnxMsPerFrame,
+        pixelBoost2OverheadRatio: boost2.ratio,
         videoJobWallMsPerFrame: job.wallMsPerFrame,
         videoJobOnnxMsPerFrame: job.onnxMsPerFrame,
         videoJobOverheadRatio: job.ratio,
@@ -196,6 +226,8 @@ export async function run(): Promise<BenchResult> {
       },
       goals: [
         { metric: 'processorOverheadRatio', label: 'processor / ONNX', max: 1.1 },
+        { metric: 'swapper256OverheadRatio', label: '256-px swapper (ghost) / ONNX', max: 1.1 },
+        { metric: 'pixelBoost2OverheadRatio', label: 'ghost at pixel boost ×2 / ONNX', max: 1.1 },
         { metric: 'videoJobOverOnnxPlusTranscode', label: 'video job / (ONNX + transcode)', max: 1.1 },
         { metric: 'video1080JobOverOnnxPlusTranscode', label: '1080p job / (ONNX + transcode)', max: 1.1 },
       ],
@@ -207,7 +239,8 @@ export async function run(): Promise<BenchResult> {
       ],
       summary:
         `processor ${r(swapOnly.wallMsPerFrame)} ms/frame vs ONNX ${r(swapOnly.onnxMsPerFrame)} ms (×${r(swapOnly.ratio)}, goal ≤ 1.10); ` +
-        `+GFPGAN ×${r(withRestore.ratio)}; video job ${r(job.wallMsPerFrame)} ms/frame = ×${r(job.ratio)} of ONNX, ` +
+        `+GFPGAN ×${r(withRestore.ratio)}; ghost_2_256 ${r(swapper256.wallMsPerFrame)} ms/frame ×${r(swapper256.ratio)}; ` +
+        `pixel boost ×2 ${r(boost2.wallMsPerFrame)} ms/frame ×${r(boost2.ratio)} (goals ≤ 1.10); video job ${r(job.wallMsPerFrame)} ms/frame = ×${r(job.ratio)} of ONNX, ` +
         `×${r(job.ratioOverOnnxPlusTranscode)} of ONNX + a plain ffmpeg transcode (${r(job.ffmpegTranscodeMsPerFrame)} ms/frame); ` +
         `1080p job ${r(job1080.wallMsPerFrame)} ms/frame = ×${r(job1080.ratioOverOnnxPlusTranscode)} of ONNX + transcode, ` +
         `host-only ${r(host1080.hostMsPerFrame)} ms/frame vs a plain transcode's ${r(host1080.ffmpegTranscodeMsPerFrame)} ` +

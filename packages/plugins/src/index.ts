@@ -6,6 +6,12 @@ import type { Plugin } from './types.ts';
 import { wanPlugin } from './wan/index.ts';
 
 export { MODEL_SETS, modelCatalog } from './catalog.ts';
+export {
+  findTargetFaces,
+  type TargetFace,
+  type TargetFaces,
+  type TargetFacesOptions,
+} from './faceswap/target-faces.ts';
 export type { ModelUse } from './leases.ts';
 export { enabledPluginIds, liveDescriptors, pluginDescriptors, referencedAssets } from './schemas.ts';
 export * from './types.ts';

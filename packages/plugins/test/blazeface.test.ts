@@ -1,6 +1,7 @@
 // The real BlazeFace model (from the npm package) on the real astronaut photo.
 import { createSession, decodeImage } from '@visage/inference';
 import { ASTRONAUT } from '@visage/inference/testing';
+import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { BLAZEFACE_MODEL_PATH, decodeBlazeFaceHead, detectFacesBlazeFace } from '../src/face/blazeface.ts';
 import { iou, nonMaxSuppression } from '../src/face/nms.ts';
@@ -65,6 +66,58 @@ describe('BlazeFace on astronaut.png', () => {
     };
     expect(await detectFacesBlazeFace(session, grey)).toEqual([]);
     await session.release();
+  });
+});
+
+describe('BlazeFace on wide group pictures', () => {
+  const session = () =>
+    createSession(BLAZEFACE_MODEL_PATH, { id: 'blazeface', providers: ['cpu'], log: quiet });
+  const sideBySide = async (copies: number, vertical = false) => {
+    const png = await sharp({
+      create: {
+        width: vertical ? 512 : 512 * copies,
+        height: vertical ? 512 * copies : 512,
+        channels: 3,
+        background: '#000',
+      },
+    })
+      .composite(
+        Array.from({ length: copies }, (_, i) => ({
+          input: ASTRONAUT,
+          left: vertical ? 0 : 512 * i,
+          top: vertical ? 512 * i : 0,
+        })),
+      )
+      .png()
+      .toBuffer();
+    return decodeImage(new Uint8Array(png));
+  };
+
+  it('should find both faces of two copies side by side, each where the single photo has it', async () => {
+    const s = await session();
+    const [single] = await detectFacesBlazeFace(s, await decodeImage(ASTRONAUT));
+    if (!single) throw new Error('no face on the single photo');
+    // Letterboxed whole, each face is ~12 px wide at 128²: too small for the short-range model.
+    const faces = await detectFacesBlazeFace(s, await sideBySide(2));
+    expect(faces).toHaveLength(2);
+    const [left, right] = [...faces].sort((a, b) => a.box[0] - b.box[0]);
+    for (const [face, dx] of [
+      [left, 0],
+      [right, 512],
+    ] as const) {
+      if (!face) throw new Error('missing face');
+      expect(
+        iou(face.box, [single.box[0] + dx, single.box[1], single.box[2] + dx, single.box[3]]),
+      ).toBeGreaterThan(0.8);
+      expect(
+        distance(face.keypoints[0] ?? [], [MEASURED.rightEye[0] + dx, MEASURED.rightEye[1]]),
+      ).toBeLessThan(6);
+    }
+  });
+
+  it('should find three faces stacked vertically and never one twice', async () => {
+    const faces = await detectFacesBlazeFace(await session(), await sideBySide(3, true));
+    expect(faces.map((f) => Math.floor((f.box[1] + f.box[3]) / 2 / 512)).sort()).toEqual([0, 1, 2]);
   });
 });
 

@@ -13,29 +13,52 @@ const descriptor = (id: string) => {
 };
 
 describe('modelNeeds', () => {
-  it('should list the face swap models for the defaults: the two it needs, the auto choices as optional', () => {
+  it('should list the face swap models for the defaults: ArcFace needed, the auto choices as optional', () => {
     expect(modelNeeds(descriptor('faceswap'), {})).toEqual({
-      required: ['arcface_w600k_r50', 'inswapper_128'],
-      optional: ['det_10g', 'yoloface_8n', 'blazeface', '2dfan4'],
+      required: ['arcface_w600k_r50'],
+      optional: [
+        'det_10g',
+        'yoloface_8n',
+        'blazeface',
+        '2dfan4',
+        // swapper "auto": the permissive ghost family first (with its converter), then the others
+        'ghost_3_256',
+        'crossface_ghost',
+        'ghost_2_256',
+        'ghost_1_256',
+        'hyperswap_1a_256',
+        'hyperswap_1b_256',
+        'hyperswap_1c_256',
+        'simswap_unofficial_512',
+        'crossface_simswap',
+        'simswap_256',
+        'inswapper_128',
+      ],
     });
   });
 
   it('should follow the chosen detector, restorer and masks', () => {
     expect(
       modelNeeds(descriptor('faceswap'), {
+        swapper: 'simswap_256',
         detector: 'scrfd',
         restore: 'codeformer',
         occlusionMask: true,
         landmarker: 'none',
       }),
     ).toEqual({
-      required: ['arcface_w600k_r50', 'inswapper_128', 'det_10g', 'codeformer', 'xseg_1'],
+      required: ['arcface_w600k_r50', 'simswap_256', 'crossface_simswap', 'det_10g', 'codeformer', 'xseg_1'],
       optional: [],
     });
   });
 
   it('should read an option that does not parse (a form mid-edit) as its default', () => {
-    const needs = modelNeeds(descriptor('faceswap'), { detector: 'bogus', restore: 42, regionMask: 'yes' });
+    const needs = modelNeeds(descriptor('faceswap'), {
+      swapper: 'inswapper_128',
+      detector: 'bogus',
+      restore: 42,
+      regionMask: 'yes',
+    });
     expect(needs.required).toEqual(['arcface_w600k_r50', 'inswapper_128']);
     expect(needs.optional).toContain('det_10g');
   });

@@ -23,6 +23,7 @@ import { modelCatalog } from '../src/catalog.ts';
 import { acquireFaceSwapModels } from '../src/faceswap/acquire.ts';
 import { alignFace, EYES_ONLY, type FivePoints } from '../src/faceswap/align.ts';
 import { faceswapPlugin } from '../src/faceswap/index.ts';
+import { mouthPointsInCrop } from '../src/faceswap/mouth-mask.ts';
 import { FaceSwapProcessor } from '../src/faceswap/processor.ts';
 import { alignForRecognition, l2Normalize, meanIdentity, rawEmbedding } from '../src/faceswap/recognize.ts';
 import { settingsOf } from '../src/faceswap/run.ts';
@@ -198,6 +199,80 @@ describe('face swap on an image', () => {
     }
   });
 
+  it('should save the paste mask it used: set wherever the picture changed, full over the face', async () => {
+    const { ctx, outputs, metadata } = recordingContext(models, inputs);
+    await faceswapPlugin.run(ctx, input({ saveMask: true }));
+    expect(outputs.map((o) => o.slot)).toEqual(['result', 'mask']);
+    const result = await decodeImage(outputs[0]?.data as Uint8Array);
+    const mask = await decodeImage(outputs[1]?.data as Uint8Array);
+    expect((await sharp(outputs[1]?.data).metadata()).format).toBe('png');
+    expect([mask.width, mask.height]).toEqual([astronaut.width, astronaut.height]);
+    let changed = 0;
+    let weighted = 0;
+    for (let p = 0; p < astronaut.width * astronaut.height; p++) {
+      const differs = [0, 1, 2].some((c) => result.data[p * 3 + c] !== astronaut.data[p * 3 + c]);
+      const weight = mask.data[p * 3] as number;
+      if (differs) {
+        changed++;
+        expect(weight, `pixel ${p} changed under a zero mask`).toBeGreaterThan(0);
+      }
+      if (weight === 255) weighted++;
+    }
+    expect(changed).toBeGreaterThan(2000);
+    expect(weighted).toBeGreaterThan(1000);
+    expect(metadata.swapper).toEqual({
+      model: 'inswapper_128',
+      chosen: 'auto',
+      size: 128,
+      pixelBoost: 1,
+      cropSize: 128,
+      licence: 'non-commercial',
+      commercialUse: false,
+    });
+  });
+
+  it("should leave the target's mouth bit-identical with the mouth mask, and swap the rest", async () => {
+    const { ctx, outputs } = recordingContext(models, inputs);
+    await faceswapPlugin.run(ctx, input({ mouthMask: true }));
+    const result = await decodeImage(outputs[0]?.data as Uint8Array);
+    const acquired = await acquireFaceSwapModels(ctx.models.acquire, input());
+    const [face] = await new FaceSwapProcessor(acquired.models, settingsOf(input())).findFaces(astronaut);
+    acquired.release();
+    if (!face) throw new Error('no face');
+    // The mouth outline in frame pixels: the five points' mouth corners (BlazeFace estimates them),
+    // taken through the 128² crop and back, as the job's mask is built.
+    const toCrop = estimateSimilarity(face.points, ARCFACE_128_TEMPLATE, face.alignWeights);
+    const outline = mouthPointsInCrop(face, toCrop).map((p) => applyAffine(invertAffine(toCrop), p));
+    const inside = (x: number, y: number) => {
+      // Convex outline: inside when on the same side of every edge.
+      let sign = 0;
+      for (let i = 0; i < outline.length; i++) {
+        const [ax, ay] = outline[i] as Point;
+        const [bx, by] = outline[(i + 1) % outline.length] as Point;
+        const cross = (bx - ax) * (y - ay) - (by - ay) * (x - ax);
+        if (cross !== 0) {
+          if (sign !== 0 && Math.sign(cross) !== sign) return false;
+          sign = Math.sign(cross);
+        }
+      }
+      return true;
+    };
+    let mouthPixels = 0;
+    let changedElsewhere = 0;
+    for (let y = 0; y < astronaut.height; y++) {
+      for (let x = 0; x < astronaut.width; x++) {
+        const i = (y * astronaut.width + x) * 3;
+        const differs = [0, 1, 2].some((c) => result.data[i + c] !== astronaut.data[i + c]);
+        if (inside(x + 0.5, y + 0.5)) {
+          mouthPixels++;
+          expect(differs, `mouth pixel (${x}, ${y}) changed`).toBe(false);
+        } else if (differs) changedElsewhere++;
+      }
+    }
+    expect(mouthPixels).toBeGreaterThan(150);
+    expect(changedElsewhere).toBeGreaterThan(2000);
+  });
+
   it('should restore the swapped face with GFPGAN and record it', async () => {
     const { ctx, outputs, metadata } = recordingContext(models, inputs);
     await faceswapPlugin.run(
@@ -247,21 +322,30 @@ describe('face swap errors', () => {
 
   it('should name every missing model with the exact pull command', async () => {
     const store = new ModelStore(path.join(dir, 'no-models'), modelCatalog());
-    const required = faceswapPlugin.models(input({ restore: 'codeformer' }));
+    const required = faceswapPlugin.models(input({ swapper: 'inswapper_128', restore: 'codeformer' }));
     expect(required).toEqual(['arcface_w600k_r50', 'inswapper_128', 'codeformer']);
+    // "auto" requires no swapper (it takes the best installed one and names what to pull when none
+    // is); ghost needs its embedding converter.
+    expect(faceswapPlugin.models(input({ restore: 'codeformer' }))).toEqual([
+      'arcface_w600k_r50',
+      'codeformer',
+    ]);
+    expect(faceswapPlugin.models(input({ swapper: 'ghost_2_256' }))).toEqual([
+      'arcface_w600k_r50',
+      'ghost_2_256',
+      'crossface_ghost',
+    ]);
     expect(store.missingModels(required)?.message).toContain(
       'Get them with: pnpm visage models pull arcface_w600k_r50 inswapper_128 codeformer',
     );
     // An explicit detector is required too; the bundled BlazeFace never is missing.
-    expect(faceswapPlugin.models(input({ detector: 'scrfd', landmarker: '2dfan4' }))).toEqual([
-      'arcface_w600k_r50',
-      'inswapper_128',
-      'det_10g',
-      '2dfan4',
-    ]);
-    expect(store.missingModels(faceswapPlugin.models(input({ detector: 'blazeface' })))?.message).toContain(
-      'pnpm visage models pull arcface_w600k_r50 inswapper_128',
-    );
+    expect(
+      faceswapPlugin.models(input({ swapper: 'inswapper_128', detector: 'scrfd', landmarker: '2dfan4' })),
+    ).toEqual(['arcface_w600k_r50', 'inswapper_128', 'det_10g', '2dfan4']);
+    expect(
+      store.missingModels(faceswapPlugin.models(input({ swapper: 'inswapper_128', detector: 'blazeface' })))
+        ?.message,
+    ).toContain('pnpm visage models pull arcface_w600k_r50 inswapper_128');
   });
 
   it('should refuse a video as a source photo', async () => {

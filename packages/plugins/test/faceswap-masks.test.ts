@@ -17,7 +17,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acquireFaceSwapModels } from '../src/faceswap/acquire.ts';
 import { faceswapPlugin } from '../src/faceswap/index.ts';
-import { finishMask, intersectMasks, resizeMask } from '../src/faceswap/masks.ts';
+import { faceMask, finishMask, intersectMasks, resizeMask } from '../src/faceswap/masks.ts';
 import { FaceSwapProcessor } from '../src/faceswap/processor.ts';
 import { settingsOf } from '../src/faceswap/run.ts';
 import type { AnalysedFace } from '../src/faceswap/select.ts';
@@ -49,6 +49,68 @@ describe('mask maths', () => {
       Math.fround(0.2),
       Math.fround(0.1),
     ]);
+  });
+});
+
+// FaceFusion's create_box_mask by hand: blur_amount = int(0.5·size·blur), blur_area = max(blur_amount // 2, 1),
+// zero strips max(blur_area, int(size·padding/100)) per side (top, right, bottom, left), σ = blur_amount/4.
+describe('box mask padding per side', () => {
+  it('should zero each side by its own padding (blur 0: a hard box)', () => {
+    // 128², padding 10/20/30/40 %: strips int(12.8) = 12 top, int(25.6) = 25 right, int(38.4) = 38
+    // bottom, int(51.2) = 51 left; blur 0 → blur_area 1, no Gaussian. Ones: rows 12..89, columns 51..102.
+    const mask = faceMask(128, { maskBlur: 0, maskPadding: [10, 20, 30, 40] });
+    let ones = 0;
+    for (let y = 0; y < 128; y++) {
+      for (let x = 0; x < 128; x++) {
+        const inside = y >= 12 && y < 90 && x >= 51 && x < 103;
+        expect(mask[y * 128 + x]).toBe(inside ? 1 : 0);
+        ones += mask[y * 128 + x] ?? 0;
+      }
+    }
+    expect(ones).toBe(78 * 52);
+  });
+
+  it('should keep blur_area as the least strip and blur every edge as cv2 does', () => {
+    // 128², blur 0.3: blur_amount int(19.2) = 19, blur_area 9, σ 4.75. Padding [10, 0, 25, 5]:
+    // top max(9, 12) = 12, right 9, bottom max(9, 32) = 32, left max(9, int(6.4) = 6) = 9.
+    const mask = faceMask(128, { maskBlur: 0.3, maskPadding: [10, 0, 25, 5] });
+    const rows = [0, 4, 8, 9, 11, 12, 16, 20, 30];
+    // Down the middle column the top edge is cv2's blur of a 12-row strip, σ 4.75 (FaceFusion 3.8.1's
+    // create_box_mask at 10 % padding, the values of test/image-mask.test.ts in packages/inference).
+    const top = [
+      0.0152475, 0.0573418, 0.2301835, 0.2989878, 0.4580044, 0.5419955, 0.8287343, 0.9635147, 0.9999717,
+    ];
+    expect(rows.map((y) => mask[y * 128 + 64])).toEqual(top.map((v) => expect.closeTo(v, 5)));
+    // Across the middle row both sides have the 9-column strip of the default (blur 0.3, no padding).
+    const side = [0.0729707, 0.1754355, 0.4582355, 0.5420877, 0.7010123, 0.7698165, 0.943178, 0.9923761, 1];
+    expect(rows.map((x) => mask[64 * 128 + x])).toEqual(side.map((v) => expect.closeTo(v, 5)));
+    expect(rows.map((x) => mask[64 * 128 + 127 - x])).toEqual(side.map((v) => expect.closeTo(v, 5)));
+    // The bottom edge sits at row 128 − 32 = 96: 0.5 between rows 95 and 96, as the top's between 11 and 12.
+    expect(mask[(127 - 32) * 128 + 64]).toBeCloseTo(0.5419955, 5);
+    expect(mask[(127 - 32 + 1) * 128 + 64]).toBeCloseTo(0.4580044, 5);
+    expect(mask[127 * 128 + 64]).toBeLessThan(1e-4);
+  });
+
+  it('should scale the strips with the crop: 256² at blur 0.3', () => {
+    // blur_amount int(38.4) = 38, blur_area 19, σ 9.5; padding [10, 0, 25, 5] → strips 25, 19, 64, 19.
+    // With a doubled σ and strip the profile is the 128² one stretched: the 0.5 crossing of the top
+    // edge between rows 24 and 25, of the bottom between 191 and 192, of the left between 18 and 19.
+    const mask = faceMask(256, { maskBlur: 0.3, maskPadding: [10, 0, 25, 5] });
+    const at = (x: number, y: number) => mask[y * 256 + x] ?? Number.NaN;
+    expect(at(128, 24)).toBeLessThan(0.5);
+    expect(at(128, 25)).toBeGreaterThan(0.5);
+    expect(at(128, 24) + at(128, 25)).toBeCloseTo(1, 4);
+    expect(at(128, 191) + at(128, 192)).toBeCloseTo(1, 4);
+    expect(at(128, 191)).toBeGreaterThan(0.5);
+    expect(at(18, 128) + at(19, 128)).toBeCloseTo(1, 4);
+    expect(at(237, 128) + at(236, 128)).toBeCloseTo(1, 4);
+  });
+
+  it('should reject a padding that is not four percentages', () => {
+    expect(() => faceMask(128, { maskBlur: 0.3, maskPadding: [10, 0, 0] as never })).toThrow(
+      /top, right, bottom, left/,
+    );
+    expect(() => faceMask(128, { maskBlur: 0.3, maskPadding: [0, 0, 0, 101] })).toThrow(/0\.\.100/);
   });
 });
 
@@ -99,7 +161,7 @@ describe('masked swaps', () => {
       await processor.setSources([{ name: 'a', image: astronaut }]);
       const [face] = (await processor.analyse(astronaut)).selected as [AnalysedFace];
       const frame = { ...astronaut, data: Uint8Array.from(astronaut.data) };
-      const paste = { maskBlur: 0.3, maskPadding: 0, colorCorrection: false };
+      const paste = { maskBlur: 0.3, maskPadding: [0, 0, 0, 0] as const, colorCorrection: false };
       await swapFace(acquired.models.swapper, frame, face, processor.latent as Float32Array, paste, masks);
       return { frame, toCrop: estimateSimilarity(face.points, ARCFACE_128_TEMPLATE, face.alignWeights) };
     } finally {
@@ -203,11 +265,8 @@ describe('masked swaps', () => {
     expect(outputs).toHaveLength(1);
     const roles = (metadata.modelsUsed as { id: string; role: string }[]).map((m) => `${m.role}:${m.id}`);
     expect(roles).toEqual(expect.arrayContaining(['occluder:xseg_1', 'parser:bisenet_resnet_34']));
-    expect(faceswapPlugin.models(input({ occlusionMask: true, regionMask: true }))).toEqual([
-      'arcface_w600k_r50',
-      'inswapper_128',
-      'xseg_1',
-      'bisenet_resnet_34',
-    ]);
+    expect(
+      faceswapPlugin.models(input({ swapper: 'inswapper_128', occlusionMask: true, regionMask: true })),
+    ).toEqual(['arcface_w600k_r50', 'inswapper_128', 'xseg_1', 'bisenet_resnet_34']);
   });
 });

@@ -114,16 +114,22 @@ describe(faceMask.name, () => {
   // row's 0.5 crossing is at px 8.4981 with no padding and 11.5 with 10 % padding (a 12 px strip:
   // the blur is centred on the padding line, not ramped inward from it).
   it("should put the 0.5 crossing where FaceFusion's box mask has it, padding or not", () => {
-    expect(halfway(faceMask(128, { maskBlur: 0.3, maskPadding: 0 }), 128)).toBeCloseTo(8.4981, 3);
-    expect(halfway(faceMask(128, { maskBlur: 0.3, maskPadding: 10 }), 128)).toBeCloseTo(11.5, 3);
+    expect(halfway(faceMask(128, { maskBlur: 0.3, maskPadding: [0, 0, 0, 0] }), 128)).toBeCloseTo(8.4981, 3);
+    expect(halfway(faceMask(128, { maskBlur: 0.3, maskPadding: [10, 10, 10, 10] }), 128)).toBeCloseTo(
+      11.5,
+      3,
+    );
     // 512² restore crop at blur 0.3: a 38 px strip, σ 19 → 37.4995.
-    expect(halfway(faceMask(512, { maskBlur: 0.3, maskPadding: 0 }), 512)).toBeCloseTo(37.4995, 3);
+    expect(halfway(faceMask(512, { maskBlur: 0.3, maskPadding: [0, 0, 0, 0] }), 512)).toBeCloseTo(37.4995, 3);
     // 25 % padding and blur 0.6: blur_amount 38, strip max(19, 32) = 32, σ 9.5 → 31.5085.
-    expect(halfway(faceMask(128, { maskBlur: 0.6, maskPadding: 25 }), 128)).toBeCloseTo(31.5085, 3);
+    expect(halfway(faceMask(128, { maskBlur: 0.6, maskPadding: [25, 25, 25, 25] }), 128)).toBeCloseTo(
+      31.5085,
+      3,
+    );
   });
 
   it("should have FaceFusion's values across the edge, not 0 at the border", () => {
-    const mask = faceMask(128, { maskBlur: 0.3, maskPadding: 10 });
+    const mask = faceMask(128, { maskBlur: 0.3, maskPadding: [10, 10, 10, 10] });
     const row = 64 * 128;
     // create_box_mask's middle row at px 0, 8, 12, 20 and the corner (same run as above).
     expect(mask[row]).toBeCloseTo(0.0152475, 5);
@@ -133,7 +139,7 @@ describe(faceMask.name, () => {
     expect(mask[0]).toBeCloseTo(0.0002324866, 6);
     expect(mask[row + 64]).toBe(1);
     // Blur 0: blur_amount 0, a 1 px zero strip and no blur, a hard edge.
-    const hard = faceMask(128, { maskBlur: 0, maskPadding: 0 });
+    const hard = faceMask(128, { maskBlur: 0, maskPadding: [0, 0, 0, 0] });
     expect([hard[row], hard[row + 1], hard[row + 127]]).toEqual([0, 1, 0]);
   });
 });

@@ -26,7 +26,17 @@ const eyeX = (f: AnalysedFace | undefined) => f?.points[0][0] ?? Number.NaN;
 describe(FaceTracker.name, () => {
   it('should pass points through with strength 0 and on a first sighting', () => {
     expect(new FaceTracker(0, 30).smooth([face(100, 100)], 0)).toEqual([face(100, 100)]);
-    expect(new FaceTracker(0.8, 30).smooth([face(100, 100)], 0)).toEqual([face(100, 100)]);
+    expect(new FaceTracker(0.8, 30).smooth([face(100, 100)], 0)).toEqual([{ ...face(100, 100), trackId: 1 }]);
+  });
+
+  it('should give each track a stable id, and a new id to a face that was lost', () => {
+    const tracker = new FaceTracker(0.5, 30);
+    const ids = (faces: AnalysedFace[], t: number) => tracker.smooth(faces, t).map((f) => f.trackId);
+    expect(ids([face(100, 100), face(400, 100)], 0)).toEqual([1, 2]);
+    expect(ids([face(402, 101), face(99, 100)], 33)).toEqual([2, 1]);
+    // The left face leaves for 6 frames (more than the 5 a track waits): it comes back as track 3.
+    for (let i = 2; i < 8; i++) expect(ids([face(400, 100)], i * 33)).toEqual([2]);
+    expect(ids([face(400, 100), face(100, 100)], 8 * 33)).toEqual([2, 3]);
   });
 
   it('should damp ±1.5 px jitter of a still face to a fraction of it', () => {

@@ -231,7 +231,7 @@ describe('the frame processor (realtime path)', () => {
     try {
       const { processor } = realtime;
       const detector = processor.models.detector.session;
-      const swapper = processor.models.swapper;
+      const swapper = processor.models.swapper.session;
       const detectRuns = detector.stats().runs;
       const swapRuns = swapper.stats().runs;
       const frames = [];

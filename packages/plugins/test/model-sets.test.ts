@@ -16,11 +16,13 @@ import {
 } from '../src/face/model-ids.ts';
 import { alignForModel, type FivePoints } from '../src/faceswap/align.ts';
 import {
+  CONVERTER_MODELS,
   OCCLUDER_MODEL,
   PARSER_MODEL,
   RECOGNIZER_MODEL,
   RESTORER_MODELS,
   SWAPPER_MODEL,
+  SWAPPER_MODELS,
 } from '../src/faceswap/model-ids.ts';
 import { LP_MODELS } from '../src/liveportrait/model-ids.ts';
 import { WAN_MODEL_IDS, WAN_T2V_MODEL_IDS } from '../src/wan/model-ids.ts';
@@ -44,9 +46,11 @@ describe('the assembled catalog', () => {
       LANDMARKER_106_MODEL,
       RECOGNIZER_MODEL,
       SWAPPER_MODEL,
+      ...SWAPPER_MODELS,
+      ...Object.values(CONVERTER_MODELS),
       OCCLUDER_MODEL,
       PARSER_MODEL,
-      ...Object.values(RESTORER_MODELS),
+      ...RESTORER_MODELS,
       ...Object.values(LP_MODELS),
       ...Object.values(WAN_MODEL_IDS),
     ];
@@ -65,7 +69,16 @@ describe('the assembled catalog', () => {
       '2d106det',
       'arcface_w600k_r50',
       'inswapper_128',
+      'hyperswap_1a_256',
+      'hyperswap_1b_256',
+      'hyperswap_1c_256',
+      'simswap_256',
+      'simswap_unofficial_512',
       'codeformer',
+      'gpen_bfr_256',
+      'gpen_bfr_512',
+      'gpen_bfr_1024',
+      'gpen_bfr_2048',
     ]);
     expect(entry('liveportrait_warping_spade').licence.commercialUse).toBe(true);
     expect(entry('wan2.1_vace_1.3b').licence.commercialUse).toBe(true);
@@ -95,11 +108,39 @@ describe('checksums and sizes', () => {
    * and TensorStack's T2V export: docs/models/wan.md §1.2, §3.3).
    */
   const WAN_PUBLIC = ['umt5_xxl_tokenizer', ...Object.values(WAN_T2V_MODEL_IDS)];
-  const WITHOUT_SHA256 = ['xseg_1', ...WAN_PUBLIC];
+  /** FaceFusion's swappers and converters but hyperswap_1a_256 (face.md §9.1). */
+  const SWAPPERS_UNPUBLISHED = [
+    'hyperswap_1b_256',
+    'hyperswap_1c_256',
+    'ghost_1_256',
+    'ghost_2_256',
+    'ghost_3_256',
+    'simswap_256',
+    'simswap_unofficial_512',
+    'crossface_ghost',
+    'crossface_simswap',
+  ];
+  const WITHOUT_SHA256 = [
+    ...SWAPPERS_UNPUBLISHED,
+    'gfpgan_1.3',
+    'gfpgan_1.2',
+    'restoreformer_plus_plus',
+    'xseg_1',
+    ...WAN_PUBLIC,
+  ];
   /** Downloads whose size no source publishes: recorded by the store at the first download. */
   const WITHOUT_BYTES = [
+    ...SWAPPERS_UNPUBLISHED,
     'gfpgan_1.4',
+    'gfpgan_1.3',
+    'gfpgan_1.2',
     'codeformer',
+    // both of its variants (FaceFusion's fp32, VisoMaster's fp16)
+    'restoreformer_plus_plus',
+    'restoreformer_plus_plus',
+    'gpen_bfr_256',
+    'gpen_bfr_1024',
+    'gpen_bfr_2048',
     'xseg_1',
     'liveportrait_appearance_feature_extractor',
     'liveportrait_motion_extractor',
@@ -239,6 +280,48 @@ describe('pre-processing (docs/models/face.md §1.4, docs/models/liveportrait.md
       normalize: { channelOrder: 'rgb', ...unit },
       template: 'arcface_128',
     },
+    // §5.6 (FaceFusion create_static_model_set): HyperSwap 256² on arcface_128, mean/std 0.5.
+    ...Object.fromEntries(
+      ['hyperswap_1a_256', 'hyperswap_1b_256', 'hyperswap_1c_256'].map((id) => [
+        id,
+        {
+          size: 256,
+          layout: 'nchw',
+          normalize: { channelOrder: 'rgb', scale: 1 / 255, mean: 0.5, std: 0.5 },
+          template: 'arcface_128',
+        },
+      ]),
+    ),
+    // §5.6: GHOST 256² on arcface_112_v1, mean/std 0.5.
+    ...Object.fromEntries(
+      ['ghost_1_256', 'ghost_2_256', 'ghost_3_256'].map((id) => [
+        id,
+        {
+          size: 256,
+          layout: 'nchw',
+          normalize: { channelOrder: 'rgb', scale: 1 / 255, mean: 0.5, std: 0.5 },
+          template: 'arcface_112_v1',
+        },
+      ]),
+    ),
+    // §5.6: SimSwap 256² ImageNet mean/std, 512² x/255, both on arcface_112_v1.
+    simswap_256: {
+      size: 256,
+      layout: 'nchw',
+      normalize: {
+        channelOrder: 'rgb',
+        scale: 1 / 255,
+        mean: [0.485, 0.456, 0.406],
+        std: [0.229, 0.224, 0.225],
+      },
+      template: 'arcface_112_v1',
+    },
+    simswap_unofficial_512: {
+      size: 512,
+      layout: 'nchw',
+      normalize: { channelOrder: 'rgb', ...unit },
+      template: 'arcface_112_v1',
+    },
     // §6.1: 512² on ffhq_512, RGB, (x/255 − 0.5)/0.5.
     'gfpgan_1.4': {
       size: 512,
@@ -252,6 +335,28 @@ describe('pre-processing (docs/models/face.md §1.4, docs/models/liveportrait.md
       normalize: { channelOrder: 'rgb', scale: 1 / 255, mean: 0.5, std: 0.5 },
       template: 'ffhq_512',
     },
+    // §6.3: the same maths at each model's size; gpen_bfr_256 on arcface_128.
+    ...Object.fromEntries(
+      (
+        [
+          ['gfpgan_1.3', 512, 'ffhq_512'],
+          ['gfpgan_1.2', 512, 'ffhq_512'],
+          ['restoreformer_plus_plus', 512, 'ffhq_512'],
+          ['gpen_bfr_256', 256, 'arcface_128'],
+          ['gpen_bfr_512', 512, 'ffhq_512'],
+          ['gpen_bfr_1024', 1024, 'ffhq_512'],
+          ['gpen_bfr_2048', 2048, 'ffhq_512'],
+        ] as const
+      ).map(([id, size, template]) => [
+        id,
+        {
+          size,
+          layout: 'nchw',
+          normalize: { channelOrder: 'rgb', scale: 1 / 255, mean: 0.5, std: 0.5 },
+          template,
+        },
+      ]),
+    ),
     // §7.2: 256², NHWC, BGR, x/255.
     xseg_1: { size: 256, layout: 'nhwc', normalize: { channelOrder: 'bgr', ...unit } },
     // §7.3: 512², RGB, ImageNet mean/std.

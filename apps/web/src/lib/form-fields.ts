@@ -30,6 +30,8 @@ export interface JsonSchema {
   reroll?: boolean;
   /** `.meta({ optionLabels: { value: 'Label' } })`: how an enum's values are shown (default: humanized). */
   optionLabels?: Record<string, string>;
+  /** `.meta({ widget })`: a purpose-built control instead of the one its type gives ('face-map'). */
+  widget?: string;
 }
 
 export type MediaKind = 'image' | 'video';
@@ -62,7 +64,31 @@ export type FormField =
       default?: number;
     })
   | (Common & { kind: 'boolean'; default: boolean })
+  | (Common & FaceMapWidget & { kind: 'face-map'; maxItems: number })
   | (Common & { kind: 'text'; multiline: boolean; minLength?: number; maxLength?: number; default?: string });
+
+/**
+ * The fields a face map (`widget: 'face-map'`) works with: the target whose faces it lists, the source
+ * photos it offers for each, and the video frame the faces are picked on (the face swap's names).
+ */
+export interface FaceMapWidget {
+  targetField: string;
+  sourceField: string;
+  /** null when the plugin has no such field (the faces are then always those of frame 0). */
+  frameField: string | null;
+}
+
+export const FACE_MAP_FIELDS = {
+  targetField: 'target',
+  sourceField: 'source',
+  frameField: 'mapFrame',
+} as const;
+
+/** One entry of a face map's value: a target face's box and the source photo that goes there. */
+export interface FaceMapEntry {
+  box: [number, number, number, number];
+  source: string;
+}
 
 /** Past this a range is "unbounded" for a slider (zod's int() max is 2^53 − 1). */
 const SLIDER_SPAN_LIMIT = 1e6;
@@ -111,6 +137,14 @@ function field(name: string, raw: JsonSchema, required: boolean, assetFields: re
     when: schema.when ?? null,
   };
   const type = typeOf(schema);
+  if (schema.widget === 'face-map') {
+    return {
+      ...common,
+      kind: 'face-map',
+      ...FACE_MAP_FIELDS,
+      maxItems: schema.maxItems ?? 20,
+    };
+  }
   if (assetFields.includes(name)) {
     const multiple = type === 'array';
     const itemSchema = multiple ? { ...(schema.items ?? {}), description: schema.description } : schema;
@@ -163,9 +197,23 @@ function field(name: string, raw: JsonSchema, required: boolean, assetFields: re
 /** The form's fields, in the schema's order. */
 export function formFields(schema: JsonSchema, assetFields: readonly string[]): FormField[] {
   const required = new Set(schema.required ?? []);
-  return Object.entries(schema.properties ?? {}).map(([name, property]) =>
+  const fields = Object.entries(schema.properties ?? {}).map(([name, property]) =>
     field(name, property, required.has(name), assetFields),
   );
+  return fields.map((f) => (f.kind === 'face-map' ? withFaceMapFields(f, fields) : f));
+}
+
+/** A face map needs its target and source asset fields; its frame field is optional. */
+function withFaceMapFields(
+  f: Extract<FormField, { kind: 'face-map' }>,
+  fields: readonly FormField[],
+): FormField {
+  const kindOf = (name: string | null) => fields.find((other) => other.name === name)?.kind;
+  for (const name of [f.targetField, f.sourceField]) {
+    if (kindOf(name) !== 'asset')
+      throw new Error(`The face map "${f.name}" needs an asset field "${name}" in the same form`);
+  }
+  return { ...f, frameField: kindOf(f.frameField) === 'number' ? f.frameField : null };
 }
 
 export type FormValues = Record<string, unknown>;
@@ -206,7 +254,7 @@ export function formSections(fields: readonly FormField[]): FormSection[] {
 export function initialValues(fields: readonly FormField[]): FormValues {
   const values: FormValues = {};
   for (const f of fields) {
-    if (f.kind === 'asset') values[f.name] = [];
+    if (f.kind === 'asset' || f.kind === 'face-map') values[f.name] = [];
     else if (f.kind === 'boolean') values[f.name] = f.default;
     else if (f.default !== undefined) values[f.name] = f.default;
   }
@@ -227,6 +275,13 @@ export function validate(fields: readonly FormField[], values: FormValues): Reco
           ? `Add at least ${f.minItems} file${f.minItems === 1 ? '' : 's'}`
           : 'Add a file';
       else if (count > f.maxItems) errors[f.name] = `At most ${f.maxItems} files`;
+      continue;
+    }
+    if (f.kind === 'face-map') {
+      // The job refuses an empty map too: say so before it is sent.
+      if (!Array.isArray(value) || value.length === 0)
+        errors[f.name] = 'Pick a source photo for at least one face';
+      else if (value.length > f.maxItems) errors[f.name] = `At most ${f.maxItems} faces`;
       continue;
     }
     if (empty) {

@@ -85,6 +85,11 @@ export const assetsRouter = router({
         plugin: z.string().optional(),
         /** Only assets produced by a job in one of these statuses. */
         jobStatus: z.array(z.enum(JOB_STATUSES)).optional(),
+        /**
+         * Leave out job outputs in other slots: "result" drops side outputs such as a face swap's
+         * saved mask (the gallery's view); assets no job made (live recordings) stay.
+         */
+        slot: z.string().min(1).max(64).optional(),
         scope: z.enum(['mine', 'visible']).default('visible'),
       }),
     )
@@ -101,6 +106,7 @@ export const assetsRouter = router({
           ...(Object.keys(producedBy).length > 0
             ? { jobs: { some: { role: 'output', job: producedBy } } }
             : {}),
+          ...(input.slot ? { NOT: { jobs: { some: { role: 'output', slot: { not: input.slot } } } } } : {}),
         },
         select: assetSelect,
         orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],

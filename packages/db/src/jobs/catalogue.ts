@@ -31,3 +31,64 @@ export function pluginQueueJob(plugin: string, jobId: string) {
  * a second stall fails it (docs/architecture.md §8.9).
  */
 export const PLUGIN_WORKER_OPTIONS = { maxStalledCount: 1 } as const;
+
+/**
+ * The queue on which the studio asks a worker for the faces of a face swap's target, to map them to
+ * source photos (docs/architecture.md §8.2, docs/models/face.md §8.5). A request, not a job row: the
+ * web process waits for the answer, which is kept only briefly.
+ */
+export const TARGET_FACES_QUEUE = 'faces-target';
+
+/** Workers that serve this plugin consume the faces queue. */
+export const TARGET_FACES_PLUGIN = 'faceswap';
+
+/** What the studio asks: the faces of an asset (an image, or frame `frame` of a video). */
+export interface TargetFacesRequest {
+  assetId: string;
+  /** Videos: the frame to look at (0 when null). */
+  frame: number | null;
+}
+
+/** One face the worker found: its box, detector score and a square JPEG thumbnail (base64). */
+export interface TargetFacesFace {
+  box: [number, number, number, number];
+  score: number;
+  thumbnail: string;
+}
+
+/** The faces of the asset (or of its frame `frame`), left to right. */
+export interface TargetFacesResult {
+  width: number;
+  height: number;
+  frame: number | null;
+  frameCount: number | null;
+  fps: number | null;
+  faces: TargetFacesFace[];
+}
+
+/**
+ * The worker's answer (the BullMQ job's return value): the faces, or why the request is wrong (not
+ * an image or video, a frame past the end, an asset that is gone). Other failures fail the job.
+ */
+export type TargetFacesAnswer = { ok: true; result: TargetFacesResult } | { ok: false; message: string };
+
+/** Answers and failures are fetched at once by the waiting web process; keep them this long at most. */
+export const TARGET_FACES_KEEP_S = 60;
+
+/**
+ * The faces queue's event stream holds each answer (thumbnails included): trim it short, not to
+ * BullMQ's 10,000 events.
+ */
+export const TARGET_FACES_QUEUE_OPTIONS = { streams: { events: { maxLen: 200 } } } as const;
+
+/** The BullMQ job of one request (`Queue.add(name, data, opts)`). */
+export function targetFacesQueueJob(request: TargetFacesRequest) {
+  return {
+    name: 'target-faces',
+    data: request satisfies TargetFacesRequest,
+    opts: {
+      removeOnComplete: { age: TARGET_FACES_KEEP_S },
+      removeOnFail: { age: TARGET_FACES_KEEP_S },
+    },
+  };
+}

@@ -1,7 +1,8 @@
 // biome-ignore-all lint/style/noNonNullAssertion: typed-array reads in the pixel loops are in bounds by construction
 // Colour helpers: the R/B swap between our RGB and OpenCV-trained models' BGR, full-range BT.601
 // YCbCr (the JPEG matrix), mean/std colour transfer (Reinhard et al. 2001, here in YCbCr) to match
-// a generated face's colours to the target before blending it in, and OpenCV's 8-bit Lab.
+// a generated face's colours to the target before blending it in, OpenCV's 8-bit Lab, and float
+// CIELAB with a Reinhard transfer whose statistics can be smoothed over time (the face swap's).
 import { assertImage, type RgbImage } from './image.ts';
 
 /** Swaps channels 0 and 2 (RGB ↔ BGR); alpha is kept. `out` may be `img` itself for in place. */
@@ -345,4 +346,211 @@ export function lab8ToRgb(lab: Uint8Array, width: number, height: number): RgbIm
     }
   }
   return { width, height, channels: 3, data };
+}
+
+// Float CIELAB (D65) with the standard sRGB companding (IEC 61966-2-1) and the CIE constants
+// ε = 216/24389, κ = 24389/27; matrix and white from Bruce Lindbloom's tables (docs/models/face.md
+// §5.4). Unlike the 8-bit OpenCV Lab above, L* is 0..100 and a*, b* are signed: for colour statistics.
+const LAB_EPSILON = 216 / 24389;
+const LAB_KAPPA = 24389 / 27;
+/** D65 reference white (Lindbloom): X, Y, Z. */
+const D65 = [0.95047, 1, 1.08883] as const;
+/** Linear sRGB → XYZ (D65), Lindbloom's sRGB matrix. */
+const SRGB_XYZ = [
+  0.4124564, 0.3575761, 0.1804375, 0.2126729, 0.7151522, 0.072175, 0.0193339, 0.119192, 0.9503041,
+] as const;
+
+function invert3(m: readonly number[]): number[] {
+  const [a, b, c, d, e, f, g, h, i] = m as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const A = e * i - f * h;
+  const B = f * g - d * i;
+  const C = d * h - e * g;
+  const det = a * A + b * B + c * C;
+  return [
+    A / det,
+    (c * h - b * i) / det,
+    (b * f - c * e) / det,
+    B / det,
+    (a * i - c * g) / det,
+    (c * d - a * f) / det,
+    C / det,
+    (b * g - a * h) / det,
+    (a * e - b * d) / det,
+  ];
+}
+
+// XYZ/white from linear RGB (rows pre-divided by the white), and linear RGB from XYZ/white.
+const RGB_TO_XYZN = SRGB_XYZ.map((v, k) => v / D65[Math.floor(k / 3)]!);
+const XYZN_TO_RGB = invert3(RGB_TO_XYZN);
+
+/** sRGB companding undone: 8-bit value → linear 0..1. */
+const SRGB8_TO_LINEAR = (() => {
+  const lut = new Float64Array(256);
+  for (let v = 0; v < 256; v++) {
+    const c = v / 255;
+    lut[v] = c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  }
+  return lut;
+})();
+
+/**
+ * The linear values halfway (in companded sRGB) between consecutive 8-bit codes: code k + 1 begins
+ * at LINEAR_MIDPOINTS[k], so a binary search rounds a linear value to the nearest 8-bit code exactly
+ * as companding, ×255 and rounding would, without a pow per channel.
+ */
+const LINEAR_MIDPOINTS = (() => {
+  const mids = new Float64Array(255);
+  for (let k = 0; k < 255; k++) {
+    const c = (k + 0.5) / 255;
+    mids[k] = c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  }
+  return mids;
+})();
+
+function linearToSrgb8(v: number): number {
+  let lo = 0;
+  let hi = 255;
+  // The first code whose upper midpoint is ≥ v (ties go to the lower code).
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (LINEAR_MIDPOINTS[mid]! < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+const labF = (t: number) => (t > LAB_EPSILON ? Math.cbrt(t) : (LAB_KAPPA * t + 16) / 116);
+const labFInverse = (f: number) => {
+  const f3 = f * f * f;
+  return f3 > LAB_EPSILON ? f3 : (116 * f - 16) / LAB_KAPPA;
+};
+
+// One 8-bit RGB pixel → L*, a*, b* into out[o..o+2].
+function pixelToLab(r: number, g: number, b: number, out: Float64Array | Float32Array, o: number): void {
+  const lr = SRGB8_TO_LINEAR[r]!;
+  const lg = SRGB8_TO_LINEAR[g]!;
+  const lb = SRGB8_TO_LINEAR[b]!;
+  const m = RGB_TO_XYZN;
+  const fx = labF(m[0]! * lr + m[1]! * lg + m[2]! * lb);
+  const fy = labF(m[3]! * lr + m[4]! * lg + m[5]! * lb);
+  const fz = labF(m[6]! * lr + m[7]! * lg + m[8]! * lb);
+  out[o] = 116 * fy - 16;
+  out[o + 1] = 500 * (fx - fy);
+  out[o + 2] = 200 * (fy - fz);
+}
+
+// L*, a*, b* → 8-bit R, G, B (rounded, clamped) into d[i..i+2].
+function labToPixel(l: number, a: number, bb: number, d: Uint8Array, i: number): void {
+  const fy = (l + 16) / 116;
+  const x = labFInverse(fy + a / 500);
+  // Y from L* directly below κε (= 8), as the CIE inverse defines it.
+  const y = l > LAB_KAPPA * LAB_EPSILON ? fy * fy * fy : l / LAB_KAPPA;
+  const z = labFInverse(fy - bb / 200);
+  const m = XYZN_TO_RGB;
+  d[i] = linearToSrgb8(m[0]! * x + m[1]! * y + m[2]! * z);
+  d[i + 1] = linearToSrgb8(m[3]! * x + m[4]! * y + m[5]! * z);
+  d[i + 2] = linearToSrgb8(m[6]! * x + m[7]! * y + m[8]! * z);
+}
+
+/** sRGB (8-bit, D65) → interleaved float L* (0..100), a*, b*. Alpha is ignored. */
+export function rgbToLab(img: RgbImage): Float32Array {
+  assertImage(img, 'rgbToLab');
+  const n = img.width * img.height;
+  const s = img.data;
+  const ch = img.channels;
+  const out = new Float32Array(n * 3);
+  for (let p = 0, i = 0; p < n; p++, i += ch) pixelToLab(s[i]!, s[i + 1]!, s[i + 2]!, out, p * 3);
+  return out;
+}
+
+/** Interleaved L*, a*, b* → 3-channel sRGB, rounded to the nearest code and clamped to 0..255. */
+export function labToRgb(lab: Float32Array, width: number, height: number): RgbImage {
+  const n = width * height;
+  if (lab.length !== n * 3)
+    throw new RangeError(`labToRgb: ${width}×${height} needs ${n * 3} values (got ${lab.length})`);
+  const data = new Uint8Array(n * 3);
+  for (let i = 0; i < n * 3; i += 3) labToPixel(lab[i]!, lab[i + 1]!, lab[i + 2]!, data, i);
+  return { width, height, channels: 3, data };
+}
+
+/** Per-channel CIELAB statistics of an image region: L*, a*, b* means and standard deviations. */
+export interface LabStats {
+  mean: readonly [number, number, number];
+  std: readonly [number, number, number];
+}
+
+/**
+ * Mask-weighted mean and (population) standard deviation of L*, a*, b*. `mask` (one weight 0..1 per
+ * pixel) selects the region; pixels of weight ≤ 0 do not count. Throws when it selects nothing.
+ */
+export function labStats(img: RgbImage, mask?: Float32Array): LabStats {
+  assertImage(img, 'labStats');
+  const n = img.width * img.height;
+  if (mask && mask.length !== n) {
+    throw new RangeError(`labStats: mask has ${mask.length} values, the image has ${n} pixels`);
+  }
+  const s = img.data;
+  const ch = img.channels;
+  const lab = new Float64Array(3);
+  const sum = new Float64Array(3);
+  const sq = new Float64Array(3);
+  let total = 0;
+  for (let p = 0, i = 0; p < n; p++, i += ch) {
+    const w = mask ? mask[p]! : 1;
+    if (!(w > 0)) continue;
+    pixelToLab(s[i]!, s[i + 1]!, s[i + 2]!, lab, 0);
+    total += w;
+    for (let c = 0; c < 3; c++) {
+      sum[c] = sum[c]! + w * lab[c]!;
+      sq[c] = sq[c]! + w * lab[c]! * lab[c]!;
+    }
+  }
+  if (!(total > 0)) throw new RangeError('labStats: the mask selects no pixels');
+  const mean = [0, 1, 2].map((c) => sum[c]! / total) as [number, number, number];
+  const std = [0, 1, 2].map((c) => Math.sqrt(Math.max(0, sq[c]! / total - mean[c]! ** 2))) as [
+    number,
+    number,
+    number,
+  ];
+  return { mean, std };
+}
+
+/**
+ * Reinhard et al.'s colour transfer (IEEE CG&A 2001) in CIELAB: every pixel of `img`, per channel,
+ * v' = (v − μ_from)·σ_to/σ_from + μ_to, back to sRGB (rounded, clamped). A flat `from` channel
+ * (σ < 1e-6) is only shifted. With `from` = labStats(img, region) the region ends with `to`'s
+ * statistics; the statistics are arguments so a video can smooth them first. Alpha is kept.
+ */
+export function applyLabTransfer(img: RgbImage, from: LabStats, to: LabStats): RgbImage {
+  assertImage(img, 'applyLabTransfer');
+  const k = [0, 1, 2].map((c) => (from.std[c]! > 1e-6 ? to.std[c]! / from.std[c]! : 1));
+  for (const v of [...from.mean, ...from.std, ...to.mean, ...to.std, ...k]) {
+    if (!Number.isFinite(v)) throw new RangeError('applyLabTransfer: statistics must be finite numbers');
+  }
+  // v' = v·k + (μ_to − μ_from·k)
+  const [k0, k1, k2] = k as [number, number, number];
+  const c0 = to.mean[0] - from.mean[0] * k0;
+  const c1 = to.mean[1] - from.mean[1] * k1;
+  const c2 = to.mean[2] - from.mean[2] * k2;
+  const s = img.data;
+  const ch = img.channels;
+  const out: RgbImage = { ...img, data: new Uint8Array(s.length) };
+  const d = out.data;
+  const lab = new Float64Array(3);
+  for (let i = 0; i < s.length; i += ch) {
+    pixelToLab(s[i]!, s[i + 1]!, s[i + 2]!, lab, 0);
+    labToPixel(lab[0]! * k0 + c0, lab[1]! * k1 + c1, lab[2]! * k2 + c2, d, i);
+    if (ch === 4) d[i + 3] = s[i + 3]!;
+  }
+  return out;
 }

@@ -3,10 +3,15 @@
 export { pasteBack, pasteRegion, type Rect } from './blend.ts';
 export { type ClaheOptions, clahe } from './clahe.ts';
 export {
+  applyLabTransfer,
   type ColorTransferOptions,
   colorTransfer,
+  type LabStats,
   lab8Lightness,
   lab8ToRgb,
+  labStats,
+  labToRgb,
+  rgbToLab,
   rgbToLab8,
   rgbToYCbCr,
   swapRB,
@@ -28,9 +33,11 @@ export {
   blurredBoxMask,
   gaussianBlur,
 } from './mask.ts';
+export { MaskCanvas } from './mask-canvas.ts';
 export {
   type Affine,
   ARCFACE_112_TEMPLATE,
+  ARCFACE_112_V1_TEMPLATE,
   ARCFACE_128_TEMPLATE,
   affine,
   applyAffine,

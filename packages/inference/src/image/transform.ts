@@ -151,6 +151,19 @@ export const ARCFACE_128_TEMPLATE: readonly Point[] = Object.freeze(
   ARCFACE_112_TEMPLATE.map(([x, y]) => [x + 8, y] as const),
 );
 
+/**
+ * ArcFace 112×112, the older insightface points: FaceFusion `arcface_112_v1` (normalised) × 112, for
+ * ghost and SimSwap (docs/models/face.md §4.2, §5.6). FaceFusion's values are these divided by 112,
+ * rounded to 8 decimals.
+ */
+export const ARCFACE_112_V1_TEMPLATE: readonly Point[] = Object.freeze([
+  [39.73, 51.138],
+  [72.27, 51.138],
+  [56.0, 68.493],
+  [42.463, 87.01],
+  [69.537, 87.01],
+] as const);
+
 /** FFHQ 512×512 for GFPGAN / CodeFormer / GPEN-512: FaceFusion `WARP_TEMPLATE_SET['ffhq_512']` × 512 (= Deep-Live-Cam `FFHQ_TEMPLATE_512`). */
 export const FFHQ_512_TEMPLATE: readonly Point[] = Object.freeze([
   [192.981, 239.947],

@@ -7,7 +7,7 @@ import { SIZE_SUFFIX } from './size-record.ts';
 export const PRECISIONS = ['fp32', 'fp16'] as const;
 export const PROVIDERS = ['cuda', 'coreml', 'cpu'] as const;
 /** Five-point alignment templates (docs/models/face.md §4.2); the points live in image/transform.ts. */
-export const FACE_TEMPLATES = ['arcface_112', 'arcface_128', 'ffhq_512'] as const;
+export const FACE_TEMPLATES = ['arcface_112', 'arcface_112_v1', 'arcface_128', 'ffhq_512'] as const;
 
 const modelId = z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/, 'lowercase letters, digits, "_", "." or "-"');
 

@@ -7,10 +7,21 @@
 // the anchor (the cell centre); scores are logits.
 // Decoding follows the package's Postprocess1Kernel.hlsl, without Unity's vertical flip.
 import { createRequire } from 'node:module';
-import { letterbox, type ModelSession, ort, type Picture, unletterboxPoint } from '@visage/inference';
+import {
+  type Affine,
+  applyAffine,
+  invertAffine,
+  letterbox,
+  type ModelSession,
+  ort,
+  type Picture,
+  type RgbImage,
+  unletterboxPoint,
+  warpAffine,
+} from '@visage/inference';
 import { inputDims, inputValues } from '../model-input.ts';
 import { FACE_MODEL_SET } from './models.ts';
-import { nonMaxSuppression } from './nms.ts';
+import { iou, nonMaxSuppression } from './nms.ts';
 import type { FaceDetection } from './types.ts';
 
 const require = createRequire(import.meta.url);
@@ -84,17 +95,20 @@ export function decodeBlazeFaceHead(
   return found;
 }
 
-/** Faces in `image`, best first, in the image's pixel coordinates. */
-export async function detectFacesBlazeFace(
+/** Wider (or taller) than this, the picture is also searched in square windows (see below). */
+const WINDOW_ASPECT = 1.5;
+/** A window's detection this close to a cut edge (fraction of the window) may be a cut face. */
+const CUT_EDGE = 0.01;
+
+async function runBlazeFace(
   session: ModelSession,
-  image: Picture,
-  { scoreThreshold = 0.5, iouThreshold = 0.3 }: BlazeFaceOptions = {},
+  input: RgbImage,
+  scoreThreshold: number,
 ): Promise<FaceDetection[]> {
-  const boxed = letterbox(image, BLAZEFACE_SIZE);
   const outputs = await session.run({
-    'input:0': new ort.Tensor('float32', inputValues(boxed.image, PREPROCESS), inputDims(PREPROCESS)),
+    'input:0': new ort.Tensor('float32', inputValues(input, PREPROCESS), inputDims(PREPROCESS)),
   });
-  const raw = HEADS.flatMap((head) =>
+  return HEADS.flatMap((head) =>
     decodeBlazeFaceHead(
       outputs[head.scores]?.data as Float32Array,
       outputs[head.boxes]?.data as Float32Array,
@@ -103,10 +117,56 @@ export async function detectFacesBlazeFace(
       scoreThreshold,
     ),
   );
+}
+
+function mapDetection(d: FaceDetection, toImage: (p: readonly number[]) => [number, number]): FaceDetection {
+  const [x1, y1] = toImage([d.box[0], d.box[1]]);
+  const [x2, y2] = toImage([d.box[2], d.box[3]]);
+  return { ...d, box: [x1, y1, x2, y2], keypoints: d.keypoints.map(toImage) };
+}
+
+/**
+ * Faces in `image`, best first, in the image's pixel coordinates. BlazeFace (a short-range model)
+ * sees the whole picture letterboxed to 128², where the faces of a wide group picture are too small
+ * to find. So a picture wider or taller than 3:2 is also searched in square windows of its short
+ * side, spread evenly along its long side; a window's face is added when it is not cut by the
+ * window's edge and the whole-picture pass has no face there (docs/models/face.md §2.4).
+ */
+export async function detectFacesBlazeFace(
+  session: ModelSession,
+  image: Picture,
+  { scoreThreshold = 0.5, iouThreshold = 0.3 }: BlazeFaceOptions = {},
+): Promise<FaceDetection[]> {
+  const boxed = letterbox(image, BLAZEFACE_SIZE);
   const toImage = (p: readonly number[]) => unletterboxPoint(boxed, p);
-  return nonMaxSuppression(raw, iouThreshold).map((d) => {
-    const [x1, y1] = toImage([d.box[0], d.box[1]]);
-    const [x2, y2] = toImage([d.box[2], d.box[3]]);
-    return { ...d, box: [x1, y1, x2, y2], keypoints: d.keypoints.map(toImage) };
-  });
+  const found = nonMaxSuppression(await runBlazeFace(session, boxed.image, scoreThreshold), iouThreshold).map(
+    (d) => mapDetection(d, toImage),
+  );
+  const short = Math.min(image.width, image.height);
+  const long = Math.max(image.width, image.height);
+  if (long / short < WINDOW_ASPECT) return found;
+  const wide = image.width >= image.height;
+  const windows = Math.ceil(long / short);
+  const k = BLAZEFACE_SIZE / short;
+  const edge = CUT_EDGE * BLAZEFACE_SIZE;
+  const extra: FaceDetection[] = [];
+  for (let w = 0; w < windows; w++) {
+    const offset = Math.round(((long - short) * w) / (windows - 1));
+    // Picture → window (128²): scale by k after moving the window's corner to the origin.
+    const toWindow: Affine = Float64Array.of(k, 0, wide ? -offset * k : 0, 0, k, wide ? 0 : -offset * k);
+    const input = warpAffine(image, toWindow, BLAZEFACE_SIZE, BLAZEFACE_SIZE);
+    const back = invertAffine(toWindow);
+    const raw = nonMaxSuppression(await runBlazeFace(session, input, scoreThreshold), iouThreshold);
+    for (const d of raw) {
+      const [x1, y1, x2, y2] = d.box;
+      const cutBefore = w > 0 && (wide ? x1 : y1) < edge;
+      const cutAfter = w < windows - 1 && (wide ? x2 : y2) > BLAZEFACE_SIZE - edge;
+      if (cutBefore || cutAfter) continue;
+      extra.push(mapDetection(d, (p) => applyAffine(back, [p[0] ?? Number.NaN, p[1] ?? Number.NaN])));
+    }
+  }
+  for (const d of nonMaxSuppression(extra, iouThreshold)) {
+    if (found.every((f) => iou(f.box, d.box) < iouThreshold)) found.push(d);
+  }
+  return found.sort((a, b) => b.score - a.score);
 }

@@ -2,10 +2,10 @@
 // (BlazeFace ships with Visage, so there always is one) and 2DFAN4 when present.
 import { acquireDetector } from '../face/detect.ts';
 import { type Acquire, LeaseSet, type ModelUse } from '../leases.ts';
-import { OCCLUDER_MODEL, PARSER_MODEL, RECOGNIZER_MODEL, SWAPPER_MODEL } from './model-ids.ts';
+import { OCCLUDER_MODEL, PARSER_MODEL, RECOGNIZER_MODEL } from './model-ids.ts';
 import { LANDMARKER_MODEL, type ModelChoices } from './needs.ts';
 import type { FaceSwapModels } from './processor.ts';
-import { loadEmap } from './swap.ts';
+import { loadSwapper } from './swapper.ts';
 
 export type { ModelUse } from '../leases.ts';
 
@@ -27,9 +27,8 @@ export async function acquireFaceSwapModels(acquire: Acquire, input: ModelChoice
           ? await leases.required(acquire, LANDMARKER_MODEL, 'landmarker')
           : await leases.ifInstalled(acquire, LANDMARKER_MODEL, 'landmarker');
     const recognizer = await leases.required(acquire, RECOGNIZER_MODEL, 'recognizer');
-    const swapperLease = await acquire(SWAPPER_MODEL);
-    const swapper = leases.take(swapperLease, 'swapper');
-    const emap = await loadEmap(swapperLease.location.path);
+    // The swapper asked for, or auto's pick, with its embedding converter (ghost, SimSwap).
+    const swapper = await loadSwapper(leases, acquire, input.swapper);
     const restorer =
       input.restore === 'none'
         ? null
@@ -37,7 +36,7 @@ export async function acquireFaceSwapModels(acquire: Acquire, input: ModelChoice
     const occluder = input.occlusionMask ? await leases.required(acquire, OCCLUDER_MODEL, 'occluder') : null;
     const parser = input.regionMask ? await leases.required(acquire, PARSER_MODEL, 'parser') : null;
     return {
-      models: { detector, landmarker, recognizer, swapper, emap, restorer, occluder, parser },
+      models: { detector, landmarker, recognizer, swapper, restorer, occluder, parser },
       used: leases.used,
       release: () => leases.release(),
     };

@@ -4,6 +4,7 @@
 import {
   type Affine,
   ARCFACE_112_TEMPLATE,
+  ARCFACE_112_V1_TEMPLATE,
   ARCFACE_128_TEMPLATE,
   applyAffine,
   estimateSimilarity,
@@ -22,6 +23,7 @@ export type FivePoints = [Point, Point, Point, Point, Point];
 /** The templates a catalog entry may name, in pixels of a `size`² crop (docs/models/face.md §4.2). */
 const TEMPLATES: Record<FaceTemplate, { points: readonly Point[]; size: number }> = {
   arcface_112: { points: ARCFACE_112_TEMPLATE, size: 112 },
+  arcface_112_v1: { points: ARCFACE_112_V1_TEMPLATE, size: 112 },
   arcface_128: { points: ARCFACE_128_TEMPLATE, size: 128 },
   ffhq_512: { points: FFHQ_512_TEMPLATE, size: 512 },
 };

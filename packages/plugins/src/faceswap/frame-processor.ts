@@ -5,7 +5,6 @@ import type { ModelLease, Picture, RgbImage } from '@visage/inference';
 import { acquireFaceSwapModels, type ModelUse } from './acquire.ts';
 import { FaceSwapProcessor } from './processor.ts';
 import { settingsOf } from './run.ts';
-import type { FaceswapInput } from './schema.ts';
 
 export interface FaceSwapFrameProcessor {
   /** Swaps the faces of `frame` (RGB or yuv420p) in place and returns it (timestamps default to 30 fps). */
@@ -18,10 +17,7 @@ export interface FaceSwapFrameProcessor {
 
 export async function openFaceSwapFrameProcessor(
   acquire: (id: string) => Promise<ModelLease>,
-  input: Omit<
-    FaceswapInput,
-    'source' | 'target' | 'reference' | 'referenceFrame' | 'videoQuality' | 'imageFormat'
-  >,
+  input: Parameters<typeof settingsOf>[0],
   sources: readonly { name: string; image: RgbImage }[],
 ): Promise<FaceSwapFrameProcessor> {
   const acquired = await acquireFaceSwapModels(acquire, input);

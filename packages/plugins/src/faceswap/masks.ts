@@ -34,29 +34,47 @@ export const FACE_REGIONS = {
   lowerLip: 13,
 } as const;
 
+/** Box mask padding per side, in percent of the crop: top, right, bottom, left (FaceFusion's order). */
+export type MaskPadding = readonly [top: number, right: number, bottom: number, left: number];
+
 export interface BoxMaskSettings {
   /** FaceFusion's `--face-mask-blur`, 0..1: the Gaussian's σ is a quarter of 0.5·size·blur. */
   maskBlur: number;
-  /** FaceFusion's `--face-mask-padding` (one value for all sides), in percent of the crop. */
-  maskPadding: number;
+  /** FaceFusion's `--face-mask-padding`: top, right, bottom, left, in percent of the crop (0..100). */
+  maskPadding: MaskPadding;
 }
 
 const boxMasks = new Map<string, Float32Array>();
 
 /**
  * FaceFusion's box mask on a size² crop (`create_box_mask`, docs/models/face.md §7.1): blur_amount =
- * int(0.5·size·maskBlur), a zero strip of max(blur_amount // 2, 1, int(size·maskPadding/100)) px on
- * each side, then a Gaussian of σ = blur_amount/4 centred on the strip's edge. Cached per setting.
+ * int(0.5·size·maskBlur), on each side a zero strip of max(blur_amount // 2, 1, int(size·padding/100))
+ * px with that side's padding, then a Gaussian of σ = blur_amount/4 centred on the strips' edges.
+ * The returned mask is cached per setting and shared: never write into it.
  */
 export function faceMask(size: number, { maskBlur, maskPadding }: BoxMaskSettings): Float32Array {
-  const key = `${size}:${maskBlur}:${maskPadding}`;
+  if (
+    maskPadding.length !== 4 ||
+    !maskPadding.every((p) => Number.isFinite(p) && p >= 0 && p <= 100) ||
+    !(maskBlur >= 0 && maskBlur <= 1)
+  ) {
+    throw new RangeError(
+      `faceMask: maskBlur must be 0..1 and maskPadding four percentages 0..100 (top, right, bottom, left); got ${maskBlur} and [${maskPadding.join(', ')}]`,
+    );
+  }
+  const key = `${size}:${maskBlur}:${maskPadding.join(',')}`;
   let mask = boxMasks.get(key);
   if (!mask) {
     // Python's int() truncates; the products are evaluated in FaceFusion's order.
     const blurAmount = Math.trunc(size * 0.5 * maskBlur);
     const blurArea = Math.max(Math.trunc(blurAmount / 2), 1);
-    const padding = Math.trunc((size * maskPadding) / 100);
-    mask = blurredBoxMask(size, size, { zero: Math.max(blurArea, padding), sigma: blurAmount * 0.25 });
+    const [top, right, bottom, left] = maskPadding.map((p) =>
+      Math.max(blurArea, Math.trunc((size * p) / 100)),
+    );
+    mask = blurredBoxMask(size, size, {
+      zero: [top, right, bottom, left] as [number, number, number, number],
+      sigma: blurAmount * 0.25,
+    });
     boxMasks.set(key, mask);
   }
   return mask;

@@ -1,32 +1,12 @@
 // The face swap's models, declared next to the code that runs them (recognize.ts, swap.ts, restore.ts,
 // masks.ts); the detectors and landmarks it shares with LivePortrait are in ../face/models.ts. Facts and
 // sources: docs/models/face.md §1.4, §4.2, §4.4, §5, §6.1, §7.2–7.3, §9.1.
-import { defineModel, fp32Variant, type ModelLicence, OPEN_LICENCES } from '@visage/inference/models';
+import { defineModel, fp32Variant, OPEN_LICENCES } from '@visage/inference/models';
 import { INSIGHTFACE_LICENCE } from '../face/models.ts';
-import { facefusionUrls, visomasterUrl } from '../model-sources.ts';
-import {
-  OCCLUDER_MODEL,
-  PARSER_MODEL,
-  RECOGNIZER_MODEL,
-  RESTORER_MODELS,
-  SWAPPER_MODEL,
-} from './model-ids.ts';
-
-const MB = 1_000_000;
-
-const CODEFORMER_LICENCE: ModelLicence = {
-  name: 'S-Lab License 1.0',
-  commercialUse: false,
-  url: 'https://github.com/sczhou/CodeFormer/blob/master/LICENSE',
-};
-
-/** GFPGAN and CodeFormer: 512² on the FFHQ template, RGB in [−1, 1]; the output in the same range (§6.1). */
-const RESTORER_INPUT = {
-  size: 512,
-  layout: 'nchw',
-  normalize: { channelOrder: 'rgb', scale: 1 / 255, mean: 0.5, std: 0.5 },
-  template: 'ffhq_512',
-} as const;
+import { facefusionUrls } from '../model-sources.ts';
+import { OCCLUDER_MODEL, PARSER_MODEL, RECOGNIZER_MODEL, SWAPPER_MODEL } from './model-ids.ts';
+import { RESTORER_MODEL_SET } from './restorer-models.ts';
+import { SWAPPER_MODEL_SET } from './swapper-models.ts';
 
 export const FACESWAP_MODEL_SET = {
   recognizer: defineModel({
@@ -89,41 +69,10 @@ export const FACESWAP_MODEL_SET = {
       template: 'arcface_128',
     },
   }),
-  gfpgan: defineModel({
-    id: RESTORER_MODELS.gfpgan,
-    title: 'GFPGAN 1.4 face restoration (512²)',
-    plugin: 'faceswap',
-    licence: OPEN_LICENCES.apache2,
-    variants: [
-      // FaceFusion's gfpgan_1.4.onnx has no published sha256; VisoMaster's GFPGANv1.4.onnx has one, and
-      // whether the two are the same bytes is unknown (docs/models/face.md §9.2). So the URL is
-      // VisoMaster's, matching its hash; it has the same tensor contract (input/output [1,3,512,512]
-      // in [−1, 1], VisoMaster face_restorers.py). Its size is recorded at the first download.
-      fp32Variant(
-        'GFPGANv1.4.onnx',
-        visomasterUrl('GFPGANv1.4.onnx'),
-        '6548e54cbcf248af385248f0c1193b359c37a0f98b836282b09cf48af4fd2b73',
-        null,
-      ),
-    ],
-    preprocess: RESTORER_INPUT,
-  }),
-  codeformer: defineModel({
-    id: RESTORER_MODELS.codeformer,
-    title: 'CodeFormer face restoration (512²)',
-    plugin: 'faceswap',
-    licence: CODEFORMER_LICENCE,
-    residentBytes: 377 * MB, // the file is "≈377 MB"; the exact size is not published (recorded at download)
-    variants: [
-      fp32Variant(
-        'codeformer.onnx',
-        facefusionUrls('models-3.0.0', 'codeformer.onnx'),
-        '21710e7ab61c82683576c428e9c1b6fe1ed419586b7b39e394c3449c294b550f', // 3P
-        null,
-      ),
-    ],
-    preprocess: RESTORER_INPUT,
-  }),
+  // HyperSwap, GHOST, SimSwap and their embedding converters (./swapper-models.ts).
+  ...SWAPPER_MODEL_SET,
+  // The restorers (./restorer-models.ts): GFPGAN, CodeFormer, RestoreFormer++, GPEN-BFR.
+  ...RESTORER_MODEL_SET,
   parser: defineModel({
     id: PARSER_MODEL,
     title: 'BiSeNet ResNet-34 face parser (region mask)',

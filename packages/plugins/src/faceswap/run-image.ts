@@ -1,5 +1,5 @@
 // An image face swap: every selected face of the target replaced, written in the target's format.
-import { encodeImage, type ImageFormat, type RgbImage } from '@visage/inference';
+import { encodeImage, type ImageFormat, MaskCanvas, type RgbImage } from '@visage/inference';
 import { roundTimings } from '../timings.ts';
 import { type InputAsset, PluginInputError, type RunContext } from '../types.ts';
 import type { FaceSwapProcessor } from './processor.ts';
@@ -10,6 +10,7 @@ export async function swapImage(
   target: InputAsset,
   image: RgbImage,
   format: ImageFormat,
+  saveMask = false,
 ): Promise<void> {
   ctx.signal.throwIfAborted();
   ctx.progress(0.1, 'finding faces');
@@ -23,7 +24,11 @@ export async function swapImage(
   }
   ctx.signal.throwIfAborted();
   ctx.progress(0.3, `swapping ${analysis.selected.length} face${analysis.selected.length > 1 ? 's' : ''}`);
+  // saveMask: every face's paste weights, as pasteBack used them, on one frame-sized canvas.
+  const canvas = saveMask ? new MaskCanvas(image.width, image.height) : null;
+  if (canvas) processor.onSwap = (swap) => canvas.add(swap.mask, swap.size, swap.cropToFrame);
   await processor.apply(image, analysis);
+  processor.onSwap = null;
   ctx.progress(0.9, 'saving');
   const data = await encodeImage(image, format, 95);
   const { stats } = processor;
@@ -32,9 +37,12 @@ export async function swapImage(
       found: analysis.found,
       swapped: stats.facesSwapped,
       estimatedLandmarks: stats.estimatedLandmarks,
+      ...(Object.keys(stats.swapsByIdentity).length > 0 ? { byIdentity: stats.swapsByIdentity } : {}),
     },
     stageMs: roundTimings(stats.timings),
     output: { format, width: image.width, height: image.height },
   });
   await ctx.assets.writeOutput({ slot: 'result', data });
+  if (canvas)
+    await ctx.assets.writeOutput({ slot: 'mask', data: await encodeImage(canvas.toImage(), 'png') });
 }

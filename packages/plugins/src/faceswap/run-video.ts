@@ -2,7 +2,14 @@
 // found while frame N is swapped, frames go to the H.264 encoder with the source's audio. Frames stay
 // in the video's own yuv420p (docs/video.md §2): only the model crops are converted to RGB and only
 // the pasted pixels back, so frames without a face reach the encoder bit-identical.
-import { decodeFrames, frameImage, type RgbImage, type VideoInfo } from '@visage/inference';
+import {
+  decodeFrames,
+  encodeImage,
+  frameImage,
+  MaskCanvas,
+  type RgbImage,
+  type VideoInfo,
+} from '@visage/inference';
 import { sequenceFrames } from '../frames/pipeline.ts';
 import { runFrameJob } from '../frames/run-frame-job.ts';
 import { type InputAsset, PluginInputError, type RunContext } from '../types.ts';
@@ -32,10 +39,21 @@ export async function swapVideo(
   processor: FaceSwapProcessor,
   target: InputAsset,
   info: VideoInfo,
-  options: { crf: number },
+  options: { crf: number; saveMask?: boolean },
 ): Promise<void> {
   const perFrame = new RunLengths();
   const { stats, settings } = processor;
+  const width = info.displayWidth & ~1;
+  const height = info.displayHeight & ~1;
+  // saveMask: the paste weights of the first frame with a swapped face (frame counts from 1 here).
+  const canvas = options.saveMask ? new MaskCanvas(width, height) : null;
+  let maskFrame: number | null = null;
+  if (canvas) {
+    processor.onSwap = (swap, frame) => {
+      maskFrame ??= frame;
+      if (frame === maskFrame) canvas.add(swap.mask, swap.size, swap.cropToFrame);
+    };
+  }
   const decoded = decodeFrames(target.path, {
     signal: ctx.signal,
     pixelFormat: 'yuv420p',
@@ -53,7 +71,7 @@ export async function swapVideo(
       crf: options.crf,
       color: info.color,
       // yuv420p frames of the target's own (even) size: the encoder starts alongside the decoder.
-      expect: { width: info.displayWidth & ~1, height: info.displayHeight & ~1, pixelFormat: 'yuv420p' },
+      expect: { width, height, pixelFormat: 'yuv420p' },
       ...(info.hasAudio ? { audioFrom: target.path } : {}),
     },
     onFrame: (_, faces) => perFrame.push(faces.found),
@@ -64,6 +82,7 @@ export async function swapVideo(
         swapped: stats.facesSwapped,
         framesWithoutFace: stats.framesWithoutFace,
         estimatedLandmarks: stats.estimatedLandmarks,
+        ...(Object.keys(stats.swapsByIdentity).length > 0 ? { byIdentity: stats.swapsByIdentity } : {}),
         perFrame: perFrame.runs,
       },
       video: {
@@ -76,6 +95,11 @@ export async function swapVideo(
       },
     }),
   });
+  processor.onSwap = null;
+  if (canvas && maskFrame !== null) {
+    await ctx.assets.writeOutput({ slot: 'mask', data: await encodeImage(canvas.toImage(), 'png') });
+    ctx.record({ mask: { frame: maskFrame - 1 } });
+  }
   if (stats.framesWithoutFace > 0) {
     ctx.log.info(
       { framesWithoutFace: stats.framesWithoutFace, frames },

@@ -3,16 +3,26 @@ import type { RgbImage } from '@visage/inference';
 import { isImage, isVideo, readImage, readVideoInfo } from '../inputs.ts';
 import { PluginInputError, type RunContext } from '../types.ts';
 import { acquireFaceSwapModels } from './acquire.ts';
+import { SWAPPER_FACTS } from './model-ids.ts';
 import { outputFormat } from './output-format.ts';
 import { FaceSwapProcessor, type FaceSwapSettings } from './processor.ts';
 import { swapImage } from './run-image.ts';
 import { decodeFrameAt, swapVideo } from './run-video.ts';
 import type { FaceswapInput } from './schema.ts';
+import { pixelBoostSize } from './swap.ts';
 
 export function settingsOf(
   input: Omit<
     FaceswapInput,
-    'source' | 'target' | 'reference' | 'referenceFrame' | 'videoQuality' | 'imageFormat'
+    | 'source'
+    | 'target'
+    | 'reference'
+    | 'referenceFrame'
+    | 'faceMap'
+    | 'mapFrame'
+    | 'videoQuality'
+    | 'imageFormat'
+    | 'saveMask'
   >,
 ): FaceSwapSettings {
   return {
@@ -25,8 +35,15 @@ export function settingsOf(
     },
     paste: {
       maskBlur: input.maskBlur,
-      maskPadding: input.maskPadding,
+      maskPadding: [
+        input.maskPaddingTop,
+        input.maskPaddingRight,
+        input.maskPaddingBottom,
+        input.maskPaddingLeft,
+      ],
       colorCorrection: input.colorCorrection,
+      mouthMask: input.mouthMask,
+      pixelBoost: input.pixelBoost,
     },
     restoreStrength: input.restoreStrength / 100,
     restoreFidelity: input.restoreFidelity,
@@ -57,15 +74,30 @@ export async function runFaceswap(ctx: RunContext, input: FaceswapInput): Promis
   ctx.progress(0, 'loading models');
   const acquired = await acquireFaceSwapModels(ctx.models.acquire, input);
   try {
+    const { swapper } = acquired.models;
+    // A pixel boost the swapper cannot take fails here, before any face is read.
+    const cropSize = pixelBoostSize(swapper, input.pixelBoost);
     const processor = new FaceSwapProcessor(acquired.models, settingsOf(input));
     ctx.record({
       detector: acquired.models.detector.kind,
+      swapper: {
+        model: swapper.id,
+        chosen: input.swapper,
+        size: swapper.preprocess.size,
+        pixelBoost: input.pixelBoost,
+        cropSize,
+        licence: SWAPPER_FACTS[swapper.id].licence,
+        commercialUse: SWAPPER_FACTS[swapper.id].commercialUse,
+      },
       modelsUsed: acquired.used,
       restore: input.restore,
     });
     ctx.signal.throwIfAborted();
     ctx.progress(0.02, 'reading the source faces');
-    const sourceFaces = await processor.setSources(sources);
+    const sourceFaces =
+      input.faces === 'map'
+        ? await processor.setIdentities(sources.map((s, i) => ({ ...s, id: input.source[i] as string })))
+        : await processor.setSources(sources);
     ctx.record({
       sources: sourceFaces.map((face, i) => ({
         name: sources[i]?.name,
@@ -73,6 +105,25 @@ export async function runFaceswap(ctx: RunContext, input: FaceswapInput): Promis
         landmarks: face.landmarks,
       })),
     });
+    if (input.faces === 'map') {
+      const picture =
+        targetImage ??
+        (targetVideo ? await decodeFrameAt(target, targetVideo, input.mapFrame, ctx.signal) : null);
+      if (!picture) throw new Error('runFaceswap: no target picture to map faces on');
+      const where = targetImage
+        ? `the target image "${target.name}"`
+        : `frame ${input.mapFrame} of the target video "${target.name}"`;
+      const people = await processor.setFaceMap(picture, input.faceMap, where);
+      ctx.record({
+        faceMap: people.map(({ entry, found }) => ({
+          box: entry.box.map(Math.round),
+          source: entry.source,
+          sourceName: sources[input.source.indexOf(entry.source)]?.name,
+          matched: true,
+          face: found.map(Math.round),
+        })),
+      });
+    }
     if (input.faces === 'reference') {
       if (reference && referenceAsset) {
         await processor.setReference(reference, `the reference image "${referenceAsset.name}"`);
@@ -86,8 +137,14 @@ export async function runFaceswap(ctx: RunContext, input: FaceswapInput): Promis
         );
       }
     }
-    if (targetImage) await swapImage(ctx, processor, target, targetImage, outputFormat(input, target));
-    else if (targetVideo) await swapVideo(ctx, processor, target, targetVideo, { crf: input.videoQuality });
+    if (targetImage) {
+      await swapImage(ctx, processor, target, targetImage, outputFormat(input, target), input.saveMask);
+    } else if (targetVideo) {
+      await swapVideo(ctx, processor, target, targetVideo, {
+        crf: input.videoQuality,
+        saveMask: input.saveMask,
+      });
+    }
   } finally {
     acquired.release();
   }

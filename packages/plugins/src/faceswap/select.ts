@@ -1,6 +1,7 @@
 // Which target faces to swap (docs/models/face.md §8.2): all of them, one
 // (largest, left-most, or the n-th from the left), or those that look like a reference face, with
 // FaceFusion's distance: (1 − cosine similarity)/2, a match when below the threshold (0.3 ⇔ cos > 0.4).
+import type { Point } from '@visage/inference';
 import type { FivePoints } from './align.ts';
 
 export interface AnalysedFace {
@@ -13,6 +14,12 @@ export interface AnalysedFace {
   alignWeights?: readonly number[];
   /** L2-normalised ArcFace embedding, computed only when selection needs it. */
   embedding?: Float32Array;
+  /** Face mapping: the source photo (id) whose identity goes onto this face. */
+  identity?: string;
+  /** Video: the tracker's id for this face, stable from frame to frame (tracker.ts, temporal.ts). */
+  trackId?: number;
+  /** 2DFAN4's 68 points, when they refined this face (the mouth mask's outline). */
+  landmarks68?: readonly Point[];
 }
 
 export type FaceSelection = 'all' | 'largest' | 'left-most' | 'index' | 'reference';

@@ -1,30 +1,38 @@
 // biome-ignore-all lint/style/noNonNullAssertion: typed-array reads in the matrix loop are in bounds by construction
-// inswapper_128 (docs/models/face.md §5): the source identity becomes a latent through the model's `emap`
-// matrix; the target face is aligned to the arcface_128 template, swapped at 128², optionally
-// colour-matched on the face region, and pasted back through FaceFusion's box mask (∧ the optional
-// occlusion and region masks). Only the pasted rectangle of the frame is written.
-// Template, size and normalisation are the catalog entry's `preprocess` (./models.ts).
+// The face swap of one face (docs/models/face.md §5): the target face is aligned to the swapper's
+// template at N·S (S the model's size, N the pixel boost), cut into N² tiles of S² (pixel-boost.ts),
+// each swapped with the identity's `source` feed (swapper.ts) and read back per family, the tiles
+// interleaved again, optionally colour-matched, and pasted back through FaceFusion's box mask (∧ the
+// optional occlusion and region masks), all computed at N·S. Only the pasted rectangle of the frame
+// is written. Size, template and normalisation are the catalog entry's `preprocess`.
 import {
-  colorTransfer,
+  type Affine,
   fromCHW,
   invertAffine,
   type ModelSession,
   ort,
   type Picture,
+  type Point,
   pasteBack,
   type Rect,
   type RgbImage,
   readInitializer,
 } from '@visage/inference';
+import type { Preprocess } from '@visage/inference/models';
 import { inputDims, inputValues } from '../model-input.ts';
+import { PluginInputError } from '../types.ts';
 import { alignForModel, type FivePoints } from './align.ts';
+import { matchFaceColour } from './colour-match.ts';
 import { type BoxMaskSettings, faceMask, intersectMasks, occlusionMask, regionMask } from './masks.ts';
-import { FACESWAP_MODEL_SET } from './models.ts';
+import { mouthKeepMask, mouthMargin, mouthPointsInCrop } from './mouth-mask.ts';
+import { explodePixelBoost, implodePixelBoost } from './pixel-boost.ts';
 import { l2Normalize } from './recognize.ts';
+import type { LoadedSwapper, SwapperSpec } from './swapper.ts';
+import type { FaceTemporalState } from './temporal.ts';
 
-const PREPROCESS = FACESWAP_MODEL_SET.swapper.preprocess;
-export const INSWAPPER_SIZE = PREPROCESS.size;
 export const EMBEDDING_SIZE = 512;
+/** The largest crop pixel boost may ask for, N·S (FaceFusion's largest choice, 1024×1024). */
+export const MAX_PIXEL_BOOST_SIZE = 1024;
 
 const emaps = new Map<string, Promise<Float32Array>>();
 
@@ -73,36 +81,10 @@ export interface PasteOptions extends BoxMaskSettings {
    * option, off by default: no reference tool does this after inswapper; docs/models/face.md §5.4).
    */
   colorCorrection: boolean;
-}
-
-/**
- * Where colour correction measures its statistics on the 128² arcface_128 crop: an ellipse centred
- * (64, 74), semi-axes 28 × 34 px, over the template's eyes (y ≈ 51), nose and mouth (y ≈ 92) and
- * the cheeks between, inside the skin of an aligned face, so hair, background and collar
- * (which the box mask covers) do not count (docs/models/face.md §5.4).
- */
-export const COLOR_REGION = { cx: 64, cy: 74, rx: 28, ry: 34 } as const;
-
-let colorRegion: Float32Array | undefined;
-
-/** {@link COLOR_REGION} as 0/1 weights on the 128² crop (built once). */
-export function colorRegionMask(): Float32Array {
-  if (!colorRegion) {
-    const { cx, cy, rx, ry } = COLOR_REGION;
-    colorRegion = new Float32Array(INSWAPPER_SIZE * INSWAPPER_SIZE);
-    for (let y = 0, o = 0; y < INSWAPPER_SIZE; y++) {
-      for (let x = 0; x < INSWAPPER_SIZE; x++, o++) {
-        colorRegion[o] = ((x - cx) / rx) ** 2 + ((y - cy) / ry) ** 2 <= 1 ? 1 : 0;
-      }
-    }
-  }
-  return colorRegion;
-}
-
-/** The swapped crop with its face's colour statistics moved to the target crop's (both 128²). */
-export function matchFaceColour(swapped: RgbImage, target: RgbImage): RgbImage {
-  const region = colorRegionMask();
-  return colorTransfer(swapped, target, { srcMask: region, referenceMask: region });
+  /** Pixel boost N (default 1): swap at N·S in N² model runs, N·S ≤ 1024 (docs/models/face.md §5.6). */
+  pixelBoost?: number;
+  /** Keep the target's own mouth: the paste mask is 0 over it (docs/models/face.md §7.5). */
+  mouthMask?: boolean;
 }
 
 /** Optional mask models (see masks.ts). */
@@ -113,36 +95,130 @@ export interface MaskModels {
   parser?: ModelSession | null;
 }
 
+export interface SwapResult {
+  /** The frame rectangle that may have changed; pixels outside it are untouched. */
+  rect: Rect;
+  /**
+   * The final paste mask (0..1, size², row-major). With no occlusion or region mask it is the cached
+   * box mask: read it, never write it.
+   */
+  mask: Float32Array;
+  /** Side of the crop: the model's size × the pixel boost. */
+  size: number;
+  /** Crop pixel → frame pixel (the inverse of the alignment). */
+  cropToFrame: Affine;
+}
+
+/** The crop side for pixel boost `n`: n·S, or a PluginInputError when n is not 1.. or n·S > 1024. */
+export function pixelBoostSize(swapper: Pick<SwapperSpec, 'id' | 'preprocess'>, n: number): number {
+  const size = swapper.preprocess.size;
+  if (!Number.isInteger(n) || n < 1) {
+    throw new PluginInputError(`Pixel boost must be a whole number from 1 up (got ${n})`);
+  }
+  if (n * size > MAX_PIXEL_BOOST_SIZE) {
+    throw new PluginInputError(
+      `Pixel boost ${n} would swap at ${n * size} px with ${swapper.id} (${size} px), over the ${MAX_PIXEL_BOOST_SIZE} px limit: ` +
+        `use at most ${Math.floor(MAX_PIXEL_BOOST_SIZE / size)} with this swapper`,
+    );
+  }
+  return n * size;
+}
+
+/** How the swapper's output is read: its own normalisation undone, or RGB 0..1 as it is (§5.6). */
+function outputNormalize(
+  swapper: Pick<SwapperSpec, 'denormalizeOutput' | 'preprocess'>,
+): Preprocess['normalize'] {
+  return swapper.denormalizeOutput
+    ? swapper.preprocess.normalize
+    : { channelOrder: 'rgb', scale: 1 / 255, mean: 0, std: 1 };
+}
+
+/** One model run on an S² tile: `target` and `source` by name, the first output by position. */
+async function swapTile(swapper: LoadedSwapper, tile: RgbImage, feed: Float32Array): Promise<RgbImage> {
+  const { preprocess, id } = swapper;
+  const size = preprocess.size;
+  const target = inputValues(tile, preprocess);
+  const outputs = await swapper.session.run({
+    target: new ort.Tensor('float32', target, inputDims(preprocess)),
+    source: new ort.Tensor('float32', feed, [1, EMBEDDING_SIZE]),
+  });
+  // The first declared output; HyperSwap's second, a mask, FaceFusion leaves unused (§5.6).
+  const first = swapper.session.outputs[0]?.name;
+  const output = first === undefined ? undefined : outputs[first];
+  const dims = output?.dims.join('×');
+  if (output?.type !== 'float32' || dims !== `1×3×${size}×${size}`) {
+    throw new Error(
+      `${id} returned ${output ? `${output.type} ${dims}` : 'nothing'}, expected float32 1×3×${size}×${size}`,
+    );
+  }
+  return fromCHW(output.data as Float32Array, size, size, outputNormalize(swapper));
+}
+
 /**
- * Replaces the face at `face.points` in `frame` (in place) with the identity `latent`. Returns the frame
- * rectangle that may have changed; pixels outside it are untouched.
+ * The swapped crop for an aligned crop of n·S: n = 1 is one run; otherwise the N² interleaved tiles are
+ * swapped one after the other with the same feed and interleaved back (FaceFusion's pixel boost).
+ */
+export async function swapCrop(
+  swapper: LoadedSwapper,
+  crop: RgbImage,
+  feed: Float32Array,
+  n: number,
+): Promise<RgbImage> {
+  const side = pixelBoostSize(swapper, n);
+  if (crop.width !== side || crop.height !== side) {
+    throw new RangeError(
+      `swapCrop: pixel boost ${n} with ${swapper.id} needs a ${side}² crop, got ${crop.width}×${crop.height}`,
+    );
+  }
+  if (feed.length !== EMBEDDING_SIZE) {
+    throw new RangeError(`swapCrop: the source feed has ${feed.length} values, expected ${EMBEDDING_SIZE}`);
+  }
+  const tiles = implodePixelBoost(crop, n);
+  const swapped: RgbImage[] = [];
+  for (const tile of tiles) swapped.push(await swapTile(swapper, tile, feed));
+  return explodePixelBoost(swapped, n);
+}
+
+/**
+ * Replaces the face at `face.points` in `frame` (in place) with the identity whose swapper feed is
+ * `feed` (LoadedSwapper.sourceFeed). Returns the changed rectangle, the paste mask and the crop's
+ * geometry.
  */
 export async function swapFace(
-  session: ModelSession,
+  swapper: LoadedSwapper,
   frame: Picture,
-  face: { points: FivePoints; alignWeights?: readonly number[] },
-  latent: Float32Array,
+  face: { points: FivePoints; alignWeights?: readonly number[]; landmarks68?: readonly Point[] },
+  feed: Float32Array,
   options: PasteOptions,
   masks: MaskModels = {},
-): Promise<Rect> {
-  const aligned = alignForModel(frame, face.points, PREPROCESS, { weights: face.alignWeights });
-  const target = inputValues(aligned.crop, PREPROCESS);
+  /** A tracked face in a sequence: its colour transfer and mask are smoothed over time (§8.3). */
+  state?: FaceTemporalState,
+): Promise<SwapResult> {
+  const n = options.pixelBoost ?? 1;
+  const size = pixelBoostSize(swapper, n);
+  const aligned = alignForModel(
+    frame,
+    face.points,
+    { ...swapper.preprocess, size },
+    { weights: face.alignWeights, border: swapper.border },
+  );
   // The occlusion mask is judged on the target as it is, so run it alongside the swap.
   const occlusion = masks.occluder ? occlusionMask(masks.occluder, aligned.crop) : null;
   occlusion?.catch(() => undefined); // awaited below; never an unhandled rejection
-  const outputs = await session.run({
-    target: new ort.Tensor('float32', target, inputDims(PREPROCESS)),
-    source: new ort.Tensor('float32', latent, [1, EMBEDDING_SIZE]),
-  });
-  const [output] = Object.values(outputs);
-  if (!output || output.data.length !== 3 * INSWAPPER_SIZE * INSWAPPER_SIZE) {
-    throw new Error(`inswapper returned ${output?.dims.join('×') ?? 'nothing'}, expected 1×3×128×128`);
+  let swapped = await swapCrop(swapper, aligned.crop, feed, n);
+  if (options.colorCorrection) {
+    swapped = matchFaceColour(swapped, aligned.crop, swapper.preprocess.template, state);
   }
-  // The output is in the input's range (RGB 0..1): the same normalisation undone.
-  let swapped = fromCHW(output.data as Float32Array, INSWAPPER_SIZE, INSWAPPER_SIZE, PREPROCESS.normalize);
-  if (options.colorCorrection) swapped = matchFaceColour(swapped, aligned.crop);
-  let mask = faceMask(INSWAPPER_SIZE, options);
+  let mask = faceMask(size, options);
   if (occlusion) mask = intersectMasks(mask, await occlusion);
   if (masks.parser) mask = intersectMasks(mask, await regionMask(masks.parser, swapped));
-  return pasteBack(frame, swapped, invertAffine(aligned.matrix), mask);
+  if (state) mask = state.smoothMask(mask);
+  // After smoothing, so the kept mouth is exactly 0 on every frame.
+  if (options.mouthMask) {
+    const mouth = mouthPointsInCrop(face, aligned.matrix);
+    mask = intersectMasks(mask, mouthKeepMask(size, mouth, { margin: mouthMargin(aligned.matrix) }));
+  }
+  const cropToFrame = invertAffine(aligned.matrix);
+  const rect = pasteBack(frame, swapped, cropToFrame, mask);
+  return { rect, mask, size, cropToFrame };
 }

@@ -8,6 +8,8 @@ export {
   LP_FIXTURE_SPECS,
   writeFixtureModels,
 } from './fixtures.ts';
+export { RESTORER_FIXTURE_SPECS } from './restorer-fixtures.ts';
+export { SWAPPER_FIXTURE_SPECS } from './swapper-fixtures.ts';
 export {
   buildWanFixture,
   installWanFixtureModels,

@@ -50,6 +50,8 @@ export function GalleryGrid({
     trpc.assets.list.infiniteQueryOptions(
       {
         kind: filter.show === 'motion' ? 'motion' : 'output',
+        // A job's result, not its side outputs (a face swap's saved mask stays on its job page).
+        slot: filter.show === 'motion' ? undefined : 'result',
         starred: filter.show === 'starred' ? true : undefined,
         plugin: filter.plugin ?? undefined,
         limit: 30,

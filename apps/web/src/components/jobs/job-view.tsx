@@ -20,6 +20,7 @@ import { JobMetadata } from './job-metadata';
 import { JobProgress } from './job-progress';
 import { isTerminal, type JobStatus, JobStatusBadge } from './job-status-badge';
 import { JobViewSkeleton } from './job-view-skeleton';
+import { MaskView } from './mask-overlay';
 
 /** A job as it runs: status, progress and preview arrive over SSE; the details refresh on each status change. */
 export function JobView({ id, pluginTitles }: { id: string; pluginTitles: Record<string, string> }) {
@@ -82,6 +83,9 @@ export function JobView({ id, pluginTitles }: { id: string; pluginTitles: Record
       ? target
       : undefined;
   const title = pluginTitles[row.plugin] ?? row.plugin;
+  // The face swap's debug mask (saveMask), shown over or beside the result; still listed with the outputs.
+  const mask = outputs.find((a) => a.slot === 'mask')?.asset;
+  const media = <JobMedia status={status} output={output} before={before} previewUrl={previewUrl} />;
 
   return (
     <>
@@ -127,7 +131,13 @@ export function JobView({ id, pluginTitles }: { id: string; pluginTitles: Record
                 ) : null}
               </div>
             ) : null}
-            <JobMedia status={status} output={output} before={before} previewUrl={previewUrl} />
+            {output && mask && mask.id !== output.id ? (
+              <MaskView result={output} mask={mask}>
+                {media}
+              </MaskView>
+            ) : (
+              media
+            )}
             <JobProgress
               status={status}
               progress={progress}

@@ -7,6 +7,7 @@ import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from '@
 import { Slider } from '@/components/ui/slider';
 import { Switch } from '@/components/ui/switch';
 import { humanize, type OptionFieldDef } from '@/lib/form-fields';
+import { FaceMapField } from './face-map-field';
 
 interface Props {
   field: OptionFieldDef;
@@ -89,6 +90,8 @@ function Control({ field, value, onChange, id, describedBy }: Props & { id: stri
         </div>
       );
     }
+    case 'face-map':
+      return null; // drawn whole, label included, by FaceMapField (below)
     case 'text':
       return field.multiline ? (
         <Textarea
@@ -121,11 +124,15 @@ function randomInteger(min: number, max: number): number {
 
 /** Worth saying only when leaving it empty changes nothing (no default fills it). */
 function optional(field: OptionFieldDef): boolean {
-  return !field.required && field.kind !== 'boolean' && field.default === undefined;
+  return (
+    !field.required && field.kind !== 'boolean' && field.kind !== 'face-map' && field.default === undefined
+  );
 }
 
 /** One option of a plugin: label, control, help text from `.describe()`, and its error. */
 export function OptionField({ field, value, error, onChange }: Props) {
+  if (field.kind === 'face-map')
+    return <FaceMapField field={field} value={value} error={error} onChange={onChange} />;
   const id = `field-${field.name}`;
   const describedBy = [field.description ? `${id}-help` : null, error ? `${id}-error` : null]
     .filter(Boolean)

@@ -21,6 +21,7 @@ import {
 import type { UploadLimits } from '@/lib/upload';
 import { useTRPC } from '@/trpc/react';
 import { AssetField } from './asset-field';
+import { StudioFormContext } from './form-context';
 import { type ModelNeeds, ModelNeedsCard, NonCommercialNotice, useModelNeeds } from './model-needs';
 import { OptionField } from './option-field';
 import { OptionsSection } from './options-section';
@@ -130,7 +131,7 @@ export function PluginForm({
 
   // Wide screens: inputs and the Run button stay in view (sticky) beside a long options column.
   // Phones: inputs, options, then Run. Only one of the two buttons is displayed at a time.
-  return (
+  const form = (
     <form
       onSubmit={onSubmit}
       noValidate
@@ -203,4 +204,6 @@ export function PluginForm({
       </div>
     </form>
   );
+  // Fields that work with others (the face map) read the values and setters from the context.
+  return <StudioFormContext value={{ values, set }}>{form}</StudioFormContext>;
 }
