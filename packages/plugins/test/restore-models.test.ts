@@ -49,8 +49,8 @@ const VM = (file: string) => [
 ];
 
 /**
- * The files: VisoMaster's where its models_data.py publishes a sha256 (/work/shared/reference/
- * model-files.md, docs/models/face.md §9.2), FaceFusion's (no sha256) otherwise.
+ * The files: VisoMaster's where its models_data.py publishes a sha256 (docs/models/face.md §9.2),
+ * FaceFusion's (no sha256) otherwise.
  */
 const FILES: Record<
   RestoreModel,

@@ -109,9 +109,23 @@ describe('the web UI', () => {
       await page
         .locator('[data-section]')
         .evaluateAll((els) => els.map((e) => e.getAttribute('data-section'))),
-    ).toEqual(['Faces', 'Blending', 'Restoration', 'Video', 'Output']);
-    // The models this job needs, said before it runs: none installed here, two non-commercial.
+    ).toEqual(['Swap', 'Faces', 'Blending', 'Restoration', 'Video', 'Output']);
+    // The swapper: "auto" by default (which needs none in particular: only ArcFace is missing), each
+    // choice with its size, licence and speed.
     const needs = page.getByTestId('model-needs');
+    const swap = page.locator('[data-section=Swap]');
+    await expect
+      .poll(() => swap.getByRole('combobox', { name: 'Swapper' }).textContent())
+      .toBe('Auto — best installed permissive (ghost)');
+    await needs
+      .getByText('ArcFace w600k_r50 face recognition (FaceFusion export) is not installed')
+      .waitFor();
+    await swap.getByRole('combobox', { name: 'Swapper' }).click();
+    await page
+      .getByRole('option', { name: 'ghost_2_256 · 256 px · Apache-2.0 (commercial use allowed) · medium' })
+      .waitFor();
+    await page.getByRole('option', { name: 'inswapper_128 · 128 px · non-commercial · fast' }).click();
+    // The models this job needs, said before it runs: none installed here, two non-commercial.
     await needs.getByText('2 models are not installed').waitFor();
     const swapper = needs.locator('[data-model-need=inswapper_128]');
     expect(await swapper.getByTestId('need-state').textContent()).toBe('Not installed');

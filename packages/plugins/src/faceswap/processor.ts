@@ -203,7 +203,8 @@ export class FaceSwapProcessor {
     for (const source of sources) {
       const face = await this.#largestFace(source.image, `the source image "${source.name}"`);
       const raw = await this.#embedRaw(source.image, face);
-      this.#feeds.set(source.id, await this.models.swapper.sourceFeed(raw));
+      // As setSources feeds a mean of one: the same feed for a photo whichever mode names it.
+      this.#feeds.set(source.id, await this.models.swapper.sourceFeed(meanIdentity([raw])));
       faces.push(face);
     }
     return faces;

@@ -87,9 +87,10 @@ export interface LoadedSwapper extends SwapperSpec {
   /** The embedding converter's catalog id, for ghost and SimSwap. */
   readonly converterId: ConverterModel | null;
   /**
-   * The `source` feed for an identity, given as the mean of the raw ArcFace w600k_r50 embeddings of
-   * its photos (docs/models/face.md §4.5, §5.6). A normalised mean gives the same feed: every family
-   * either normalises it first or feeds the converter, which normalises its input itself.
+   * The `source` feed for an identity, given as `meanIdentity` of the raw ArcFace w600k_r50 embeddings
+   * of its photos: their normalised mean (docs/models/face.md §4.5, §5.6). A raw mean would give the
+   * same feed with the real files: every family either normalises it first or feeds the converter,
+   * which normalises its input itself.
    */
   sourceFeed(rawIdentity: Float32Array): Promise<Float32Array>;
 }
