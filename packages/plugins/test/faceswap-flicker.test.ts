@@ -13,6 +13,7 @@ import { FaceSwapProcessor } from '../src/faceswap/processor.ts';
 import { settingsOf } from '../src/faceswap/run.ts';
 import { runFrame } from '../src/frames/pipeline.ts';
 import { ASTRONAUT, fixtureModelManager, writeFixtureModels } from './support/faceswap.ts';
+import { gaussian } from './support/random.ts';
 
 const SOURCE = '0190c5a0-0000-7000-8000-00000000004a';
 const FRAMES = 12;
@@ -24,19 +25,6 @@ let dir: string;
 let models: ModelManager;
 let astronaut: RgbImage;
 let clip: RgbImage[];
-
-/** Seeded standard normal numbers (mulberry32 + Box–Muller). */
-function gaussian(seed: number): () => number {
-  let a = seed >>> 0;
-  const uniform = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
-}
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'visage-faceswap-flicker-'));

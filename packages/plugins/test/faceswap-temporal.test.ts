@@ -7,23 +7,11 @@
 import type { LabStats } from '@visage/inference';
 import { describe, expect, it } from 'vitest';
 import { smoothingAlpha, smoothingCutoffHz, TemporalSmoother } from '../src/faceswap/temporal.ts';
+import { gaussian } from './support/random.ts';
 
 const ALPHA = 0.0926953;
 const RMS_RATIO = 0.067119;
 const FRAME_MS = 1000 / 30;
-
-/** Seeded standard normal numbers (mulberry32 + Box–Muller). */
-function gaussian(seed: number): () => number {
-  let a = seed >>> 0;
-  const uniform = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
-}
 
 const rms = (values: number[]) => Math.sqrt(values.reduce((s, v) => s + v * v, 0) / values.length);
 const stats = (l: number, a = 10, b = 20, spread = 8): LabStats => ({ mean: [l, a, b], std: [spread, 4, 5] });
